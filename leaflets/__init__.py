@@ -1,0 +1,3 @@
+"""Printable patient leaflets from structured content: YAML -> Jinja2 -> WeasyPrint PDF."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,111 @@
+"""The command line: `python generate.py` or the `leaflets` console script."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from .build import DEFAULT_CONTENT, DEFAULT_OUTPUT, MANIFEST, Output, build, load_content, select
+from .content import display_path
+from .errors import EXIT_BUILD, EXIT_OK, LeafletError
+from .schema import PAPERS
+
+EXAMPLES = """\
+examples:
+  python generate.py                         build every leaflet (paper size from content.yaml)
+  python generate.py --paper letter          build them on US Letter
+  python generate.py --only overview         build just the overview
+  python generate.py --list                  list the leaflets the content makes
+  python generate.py --content other/content.yaml --out other/output
+
+exit codes: 0 built, 1 the content needs fixing, 2 wrong command line, 3 a leaflet could not be made
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to print --help)."""
+    p = argparse.ArgumentParser(
+        prog="generate.py",
+        description="Make printable patient leaflets (PDF) from content.yaml.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--content",
+        type=Path,
+        default=DEFAULT_CONTENT,
+        metavar="PATH",
+        help="content file to use (default: content.yaml); its logo is found relative to it",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        metavar="DIR",
+        help="folder for the PDFs and manifest.json (default: output/)",
+    )
+    p.add_argument("--paper", choices=PAPERS, help="paper size; overrides `paper:` in the content file")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="build only this leaflet (repeat for more; see --list)",
+    )
+    p.add_argument("--list", action="store_true", help="list the leaflets and exit")
+    p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = parser().parse_args(argv)
+    try:
+        if args.list:
+            return list_editions(args.content)
+        return run_build(args)
+    except LeafletError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"Error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted: no half-written PDF was left behind.", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: say so plainly, details with --debug
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"Error: unexpected failure ({type(error).__name__}: {error}). "
+            "Run again with --debug and report the output.",
+            file=sys.stderr,
+        )
+        return EXIT_BUILD
+
+
+def list_editions(content_path: Path) -> int:
+    """Print each leaflet the content makes, with its page budget."""
+    for edition in select(load_content(content_path)):
+        pages = f"{edition.max_pages} page{'s' if edition.max_pages > 1 else ''}"
+        print(f"{edition.name:<22} {pages:<8} {edition.description}")
+    return EXIT_OK
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Build, printing one line per PDF and a summary."""
+    started = time.perf_counter()
+
+    def report(output: Output) -> None:
+        shown = display_path(args.out / output.file)
+        print(f"  {shown:<40} {output.pages} page{'s' if output.pages > 1 else ''}, {output.bytes / 1024:.0f} KB")
+
+    outputs = build(args.content, args.out, args.paper, args.only, report=report)
+    seconds = time.perf_counter() - started
+    manifest = display_path(args.out / MANIFEST)
+    count = f"{len(outputs)} leaflet{'s' if len(outputs) != 1 else ''}"
+    print(f"Built {count} in {seconds:.1f} s; list and checksums in {manifest}")
+    return EXIT_OK

@@ -1,0 +1,104 @@
+"""Stage 2: content + edition -> one HTML document, through Jinja2 templates.
+
+Templates are trusted, content is not: autoescape is on everywhere, and a
+missing variable is an error (StrictUndefined), never an empty gap.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from . import __version__
+from .editions import Edition, glossary_for
+from .errors import BuildError
+from .schema import Content
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT_ROOT / "templates"
+STRINGS_FILE = TEMPLATES / "strings.yaml"
+
+
+@cache
+def strings_table(path: Path = STRINGS_FILE) -> dict[str, dict[str, Any]]:
+    """Fixed wording by language code, e.g. `strings_table()['en']['book']`."""
+    try:
+        table: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise BuildError(f"cannot read the fixed wording in {path}: {error}") from None
+    keys = set(table.get("en", {}))
+    for language, strings in table.items():
+        if set(strings) != keys:
+            missing = ", ".join(sorted(keys ^ set(strings)))
+            raise BuildError(f"{path}: language {language!r} does not have the same keys as 'en': {missing}")
+    return table
+
+
+def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environment:
+    """The one Jinja environment: first folder in `search_path` wins (clinic overrides first)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["css_counter_text"] = css_counter_text
+    return env
+
+
+def css_string(value: str) -> Markup:
+    """A quoted CSS string that cannot break out of its declaration or <style>."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;!?()-'" else f"\\{ord(ch):x} " for ch in str(value))
+    return Markup(f'"{escaped}"')
+
+
+def css_counter_text(pattern: str) -> Markup:
+    """'Page {page} of {pages}' -> `"Page " counter(page) " of " counter(pages)` for margin boxes."""
+    parts = re.split(r"\{(page|pages)\}", pattern)
+    out = [css_string(text) if i % 2 == 0 else f"counter({text})" for i, text in enumerate(parts) if text]
+    return Markup(" ".join(out))
+
+
+def format_date(date: datetime.date, strings: dict[str, Any]) -> str:
+    """A date in the language's own words, e.g. 2 November 2026."""
+    return str(strings["date"]).format(day=date.day, month=strings["months"][date.month - 1], year=date.year)
+
+
+def render_html(
+    content: Content, edition: Edition, paper: str, logo_url: str, env: jinja2.Environment | None = None
+) -> str:
+    """The edition's HTML, ready for WeasyPrint."""
+    env = env or environment()
+    strings = strings_table()[content.language]
+    governance = content.governance
+    context = {
+        "content": content,
+        "brand": content.brand,
+        "condition": content.condition,
+        "governance": governance,
+        "edition": edition,
+        "cause": edition.cause,
+        "paper": paper,
+        "s": strings,
+        "logo_url": logo_url,
+        "glossary": glossary_for(content, edition),
+        "published": format_date(governance.published, strings),
+        "review_by": format_date(governance.review_by, strings),
+        "generator": f"leaflets {__version__}",
+        "leaflet_titles": {c.id: c.title for c in content.cause_leaflets},
+    }
+    try:
+        return env.get_template(edition.template).render(context)
+    except jinja2.TemplateError as error:
+        where = f"{error.filename}:{error.lineno}: " if isinstance(error, jinja2.TemplateSyntaxError) else ""
+        raise BuildError(f"template {edition.template}: {where}{error}") from error
