@@ -111,12 +111,11 @@ class _Marks:
                 problems += self.walk(item, (*path, index))
         return problems
 
-    def at(self, path: FieldPath, field: str, message: str, key: bool = False) -> Problem:
-        """A problem at `path`, or at the nearest enclosing field the file has."""
+    def at(self, path: FieldPath, field: str, message: str) -> Problem:
+        """A problem at the key of `path` (or its list item), else at the nearest enclosing field."""
         while path not in self.values and path:
             path = path[:-1]
-        mark = self.keys.get(path) if key else None
-        return self._problem(mark or self.keys.get(path) or self.values[path], field, message)
+        return self._problem(self.keys.get(path) or self.values[path], field, message)
 
     def _problem(self, mark: yaml.Mark, field: str, message: str) -> Problem:
         return Problem(self.shown, mark.line + 1, mark.column + 1, field, message)
@@ -129,7 +128,7 @@ def _explain(error: Any, marks: _Marks) -> Problem:
     if error["type"] == "missing":
         return marks.at(path[:-1], field, "this field is missing; it is required")
     if error["type"] == "extra_forbidden":
-        return marks.at(path, field, _unknown_field(path), key=True)
+        return marks.at(path, field, _unknown_field(path))
     return marks.at(path, field, _message(error, path))
 
 

@@ -123,7 +123,8 @@ def weasyprint_warnings_fail() -> Iterator[None]:
         raise BuildError(str(error)) from None
     finally:
         logger.removeHandler(handler)
-    problems = [r.getMessage() for r in handler.records if not r.getMessage().startswith(BENIGN_WARNING)]
+    messages = dict.fromkeys(r.getMessage() for r in handler.records)  # unique, in order
+    problems = [m for m in messages if not m.startswith(BENIGN_WARNING)]
     if problems:
         raise BuildError("WeasyPrint: " + "; ".join(problems))
 

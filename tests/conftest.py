@@ -1,0 +1,51 @@
+"""Shared fixtures: one real build per paper size, and editable copies of the content."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from leaflets.build import Output, build
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content.yaml"
+
+
+@pytest.fixture(scope="session", params=["a4", "letter"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, list[Output]]:
+    """Every leaflet built once per paper size: (paper, output folder, outputs)."""
+    out = tmp_path_factory.mktemp(f"out-{request.param}")
+    return request.param, out, build(CONTENT, out, paper=request.param)
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Callable[..., Path]:
+    """Copy content.yaml and its logo into tmp_path, applying text replacements.
+
+    `content_copy(("old", "new"), ...)` fails if an `old` text is not found,
+    so a test cannot silently stop testing what it claims to.
+    """
+
+    def make(*replacements: tuple[str, str], name: str = "content.yaml") -> Path:
+        text = CONTENT.read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, f"test fixture out of date: {old!r} not in content.yaml"
+            text = text.replace(old, new, 1)
+        (tmp_path / "assets").mkdir(exist_ok=True)
+        shutil.copy(ROOT / "assets" / "logo.svg", tmp_path / "assets" / "logo.svg")
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return make
+
+
+def line_of(path: Path, needle: str) -> int:
+    """1-based line number of the first line containing `needle`."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")

@@ -1,0 +1,86 @@
+"""The command line, run in-process: options, output lines and exit codes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from leaflets.cli import main
+from tests.conftest import ROOT
+
+
+def test_help_lists_options_examples_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--content PATH", "--out DIR", "--paper {a4,letter}", "--only NAME", "--list", "--debug"):
+        assert option in text
+    assert "python generate.py --paper letter" in text
+    assert (
+        "exit codes: 0 built, 1 the content needs fixing, 2 wrong command line, 3 a leaflet could not be made" in text
+    )
+
+
+def test_list_names_every_leaflet(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "overview",
+        "failed-fusion",
+        "failed-decompression",
+        "scar-tissue",
+        "rehabilitation",
+    ]
+    assert lines[0].split()[1:3] == ["2", "pages"]
+    assert lines[3].split()[1:3] == ["1", "page"]
+
+
+def test_only_and_paper_build_just_what_was_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["--only", "overview", "--only", "scar-tissue", "--paper", "letter", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "overview-letter.pdf", "scar-tissue-letter.pdf"]
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"  \S+/overview-letter\.pdf +2 pages, \d+ KB", lines[0]), lines[0]
+    assert re.fullmatch(r"  \S+/scar-tissue-letter\.pdf +1 page, \d+ KB", lines[1]), lines[1]
+    assert lines[-1].startswith("Built 2 leaflets in ")
+    assert lines[-1].endswith(f"s; list and checksums in {out / 'manifest.json'}")
+    with pikepdf.open(out / "overview-letter.pdf") as pdf:
+        assert [float(v) for v in pdf.pages[0].MediaBox] == pytest.approx([0, 0, 612, 792], abs=0.01)
+
+
+def test_paper_setting_in_content_is_the_default(content_copy: Callable[..., Path], tmp_path: Path) -> None:
+    content = content_copy(("paper: a4 ", "paper: letter "))
+    assert main(["--content", str(content), "--out", str(tmp_path / "out"), "--only", "rehabilitation"]) == 0
+    assert (tmp_path / "out" / "rehabilitation-letter.pdf").exists()
+
+
+def test_unknown_leaflet_name_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--only", "scar", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        "Error: no leaflet called 'scar'; choose from: overview, failed-fusion, failed-decompression, "
+        "scar-tissue, rehabilitation\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_paper_is_rejected_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--paper", "a5"])
+    assert exited.value.code == 2
+    assert "argument --paper: invalid choice: 'a5' (choose from 'a4', 'letter')" in capsys.readouterr().err
+
+
+def test_generate_py_is_a_thin_entry_point(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "generate.py", "--list"], cwd=ROOT, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("overview ")
+    assert len((ROOT / "generate.py").read_text().splitlines()) < 10
