@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 import re
+import typing
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -48,12 +49,16 @@ class Model(BaseModel):
 
 
 class Colours(Model):
+    """Brand colours, each # and six hex digits."""
+
     primary: Colour = Field(description="Header band and headings (white text sits on it).")
     accent: Colour = Field(description="Highlights: bullet marks, box edges, the booking panel.")
     tint: Colour = Field(description="Pale background of the summary and booking boxes.")
 
 
 class Brand(Model):
+    """The clinic: name, logo, colours and how to reach it."""
+
     clinic_name: Text = Field(description="The clinic's name, printed on every leaflet and as PDF author.")
     logo: Text = Field(description="Path to the logo (SVG or PNG), relative to the content file.")
     logo_alt: Text = Field(description="Words a screen reader says for the logo.")
@@ -82,6 +87,8 @@ class Brand(Model):
 
 
 class Governance(Model):
+    """Version, dates and approval, printed in every footer."""
+
     reference: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")] = Field(
         description="The leaflet's reference code, e.g. EXS-FBSS-001."
     )
@@ -93,6 +100,8 @@ class Governance(Model):
 
 
 class Condition(Model):
+    """The overview's story: what the condition is, causes, treatment."""
+
     title: Text = Field(description="Name of the condition, the overview's title.")
     also_called: Text = Field(description="Line under the title.")
     key_points: Paragraphs = Field(description="The main message, 2-4 short points at the top.")
@@ -102,18 +111,24 @@ class Condition(Model):
 
 
 class Cause(Model):
+    """One cause in the overview's list."""
+
     name: Text = Field(description="Short name of the cause.")
     summary: Text = Field(description="One plain sentence about it.")
     leaflet: Slug | None = Field(None, description="id of the cause leaflet that explains it, if any.")
 
 
 class Section(Model):
+    """A headed section of a cause leaflet."""
+
     heading: Text = Field(description="Heading of the section.")
     paragraphs: Paragraphs = Field(description="Short paragraphs.")
     points: list[Text] = Field([], description="Bullet points after the paragraphs (optional).")
 
 
 class TimeFact(Model):
+    """When something happens after surgery."""
+
     when: Text = Field(description="The time, e.g. '6 to 12 weeks after surgery'.")
     what: Text = Field(description="What happens then.")
     week: Annotated[int, Field(ge=0)] = Field(
@@ -122,6 +137,8 @@ class TimeFact(Model):
 
 
 class CauseLeaflet(Model):
+    """A one-page leaflet about one cause."""
+
     id: Slug = Field(description="Short name used in file names, e.g. scar-tissue.")
     title: Text = Field(description="Title of the one-page leaflet.")
     main_message: Text = Field(description="The one main message, shown at the top.")
@@ -132,6 +149,8 @@ class CauseLeaflet(Model):
 
 
 class GlossaryEntry(Model):
+    """A medical word and its plain meaning; printed in each leaflet that uses it."""
+
     term: Text = Field(description="The medical word.")
     meaning: Text = Field(description="Its meaning in plain words.")
     also: list[Text] = Field([], description="Other words that should bring this entry into a leaflet.")
@@ -158,3 +177,56 @@ class Content(Model):
     causes: Annotated[list[Cause], Field(min_length=1)]
     cause_leaflets: Annotated[list[CauseLeaflet], Field(min_length=1)]
     glossary: Annotated[list[GlossaryEntry], Field(min_length=1)]
+
+
+def field_reference(model: type[BaseModel] = Content, prefix: str = "") -> list[str]:
+    """Markdown table rows describing every field: the README's field list comes from here."""
+    rows = []
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        inner = _nested_model(info.annotation)
+        is_list = typing.get_origin(_unwrap(info.annotation)) is list
+        required = "required" if info.is_required() else f"optional (default `{info.default!r}`)"
+        if inner is not None:
+            kind = "list of groups" if is_list else "group"
+            doc = (inner.__doc__ or "").strip().splitlines()[0] if inner.__doc__ else ""
+            rows.append(f"| `{path}` | {kind} | {required} | {info.description or doc} |")
+            rows += field_reference(inner, f"{path}[]." if is_list else f"{path}.")
+        else:
+            is_colour = any(getattr(m, "func", None) is _colour for m in info.metadata)
+            kind = "colour `#rrggbb`" if is_colour else _kind(info.annotation)
+            rows.append(f"| `{path}` | {kind} | {required} | {info.description or ''} |")
+    return rows
+
+
+def _unwrap(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) is list:
+        return _nested_model(typing.get_args(annotation)[0])
+    return None
+
+
+def _kind(annotation: Any) -> str:
+    annotation = _unwrap(annotation)
+    if typing.get_origin(annotation) is list:
+        return "list of " + _kind(typing.get_args(annotation)[0])
+    names = {str: "text", int: "whole number", datetime.date: "date (YYYY-MM-DD)"}
+    if annotation in names:
+        return names[annotation]
+    if typing.get_origin(annotation) is Literal:
+        return " or ".join(f"`{a}`" for a in typing.get_args(annotation))
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return _kind(args[0]) if args else str(annotation)
+
+
+if __name__ == "__main__":  # python -m leaflets.schema: print the README's field table
+    print("| field | kind | | what it is |\n|---|---|---|---|")
+    print("\n".join(field_reference()))
