@@ -70,23 +70,25 @@ def test_tagged_for_screen_readers(built: Built) -> None:
             tree = pdf.Root.StructTreeRoot
             assert len(tree.K) > 0
             assert pdf.open_metadata().get("pdfuaid:part") == "1"
-            roles = _roles(tree)
-            assert {"H1", "H2", "P", "L", "LI", "Figure"} <= roles
+            elements = _elements(tree)
+            assert {"H1", "H2", "P", "L", "LI", "Figure", "Table"} <= {role for role, _ in elements}
+            assert ("Figure", "Exampleton Spine & Pain Clinic logo") in elements
 
 
-def _roles(node: pikepdf.Object, seen: set[str] | None = None, depth: int = 0) -> set[str]:
-    seen = set() if seen is None else seen
+def _elements(node: pikepdf.Object, found: set[tuple[str, str]] | None = None, depth: int = 0) -> set[tuple[str, str]]:
+    """(role, alt text) of every element in the structure tree."""
+    found = set() if found is None else found
     if depth > 60:
-        return seen
+        return found
     if isinstance(node, pikepdf.Array):
         for child in node:
-            _roles(child, seen, depth + 1)
+            _elements(child, found, depth + 1)
     elif isinstance(node, pikepdf.Dictionary):
         if "/S" in node:
-            seen.add(str(node.S).lstrip("/"))
+            found.add((str(node.S).lstrip("/"), str(node.get("/Alt", ""))))
         if "/K" in node:
-            _roles(node.K, seen, depth + 1)
-    return seen
+            _elements(node.K, found, depth + 1)
+    return found
 
 
 def test_only_the_shipped_font_is_used_and_it_is_embedded(built: Built) -> None:
