@@ -14,13 +14,16 @@ from pathlib import Path
 from . import content as content_stage
 from .editions import Edition, editions
 from .errors import BuildError, UsageError
+from .gallery import write_gallery
 from .pdf import PdfWriter, write_atomically
-from .render import PROJECT_ROOT, TEMPLATES, environment, render_html, strings_table
+from .render import PROJECT_ROOT, TEMPLATES, booking_qr, environment, render_html, strings_table
 from .schema import PAPERS, Content
 
 DEFAULT_CONTENT = PROJECT_ROOT / "content.yaml"
 DEFAULT_OUTPUT = PROJECT_ROOT / "output"
 MANIFEST = "manifest.json"
+#: Where a print shop's CMYK profile goes, relative to the content file.
+DEFAULT_ICC = Path("assets") / "cmyk.icc"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Output:
     pages: int
     bytes: int
     sha256: str
+    print_shop: bool = False
 
 
 def load_content(path: Path) -> Content:
@@ -58,38 +62,37 @@ def build(
     paper: str | None = None,
     only: Sequence[str] = (),
     report: Callable[[Output], None] = lambda output: None,
+    print_shop: bool = False,
+    icc_profile: Path | None = None,
 ) -> list[Output]:
-    """Build the leaflets into `out_dir`; return what was written."""
+    """Build the leaflets into `out_dir` (and the print-shop set if asked); return what was written."""
     content = load_content(content_path)
     paper = paper or content.paper
     if paper not in PAPERS:
         raise UsageError(f"unknown paper {paper!r}; choose from: {', '.join(PAPERS)}")
+    if icc_profile is not None and not icc_profile.is_file():
+        raise UsageError(f"no ICC profile at {icc_profile}")
     chosen = select(content, only)
     out_dir.mkdir(parents=True, exist_ok=True)
     logo = (content_path.parent / content.brand.logo).resolve()
     writer = PdfWriter(
-        {paper: [TEMPLATES / "css" / "leaflet.css", TEMPLATES / "css" / f"{paper}.css"]},
-        assets=[TEMPLATES, logo],
-        base_url=TEMPLATES,
+        TEMPLATES / "css", assets=[TEMPLATES, logo], generated=booking_qr(content), icc_profile=icc_profile
     )
     env = environment()
     outputs = []
-    for edition in chosen:
-        html = render_html(content, edition, paper, logo.as_uri(), env)
-        rendered = writer.render(html, paper, edition.max_pages, edition.name)
-        target = confined(out_dir, edition.filename(paper))
-        write_atomically(target, rendered.data)
-        output = Output(
-            target.name,
-            edition.name,
-            paper,
-            rendered.pages,
-            len(rendered.data),
-            hashlib.sha256(rendered.data).hexdigest(),
-        )
-        report(output)
-        outputs.append(output)
+    for shop in (False, True) if print_shop else (False,):
+        for edition in chosen:
+            html = render_html(content, edition, paper, logo.as_uri(), env, print_shop=shop)
+            what = f"{edition.name} ({paper}{', print shop' if shop else ''})"
+            rendered = writer.render(html, edition.stylesheets(paper, shop), edition.max_pages, what, shop)
+            target = confined(out_dir, edition.filename(paper, shop))
+            write_atomically(target, rendered.data)
+            digest = hashlib.sha256(rendered.data).hexdigest()
+            output = Output(target.name, edition.name, paper, rendered.pages, len(rendered.data), digest, shop)
+            report(output)
+            outputs.append(output)
     write_manifest(out_dir, content, outputs)
+    write_gallery(out_dir, outputs, {e.name: e.description for e in chosen}, content.condition.title)
     return outputs
 
 

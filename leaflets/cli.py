@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import DEFAULT_CONTENT, DEFAULT_OUTPUT, MANIFEST, Output, build, load_content, select
+from .build import DEFAULT_CONTENT, DEFAULT_ICC, DEFAULT_OUTPUT, MANIFEST, Output, build, load_content, select
 from .content import display_path
 from .errors import EXIT_BUILD, EXIT_OK, LeafletError
 from .schema import PAPERS
@@ -20,6 +20,7 @@ examples:
   python generate.py --paper letter          build them on US Letter
   python generate.py --only overview         build just the overview
   python generate.py --list                  list the leaflets the content makes
+  python generate.py --print-shop            add print-shop PDFs (bleed, crop marks, CMYK)
   python generate.py --content other/content.yaml --out other/output
 
 exit codes: 0 built, 1 the content needs fixing, 2 wrong command line, 3 a leaflet could not be made
@@ -55,6 +56,17 @@ def parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME",
         help="build only this leaflet (repeat for more; see --list)",
+    )
+    p.add_argument(
+        "--print-shop",
+        action="store_true",
+        help="also make print-shop PDFs: 3 mm bleed, crop marks, CMYK colours (PDF/X-4 with a profile)",
+    )
+    p.add_argument(
+        "--icc-profile",
+        type=Path,
+        metavar="PATH",
+        help="CMYK ICC profile from your print shop (default: assets/cmyk.icc next to the content file)",
     )
     p.add_argument("--list", action="store_true", help="list the leaflets and exit")
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
@@ -95,6 +107,12 @@ def list_editions(content_path: Path) -> int:
     return EXIT_OK
 
 
+def default_icc_profile(content: Path) -> Path | None:
+    """The print shop's CMYK profile, if the clinic has put one beside its content."""
+    path = content.parent / DEFAULT_ICC
+    return path if path.is_file() else None
+
+
 def run_build(args: argparse.Namespace) -> int:
     """Build, printing one line per PDF and a summary."""
     started = time.perf_counter()
@@ -103,7 +121,13 @@ def run_build(args: argparse.Namespace) -> int:
         shown = display_path(args.out / output.file)
         print(f"  {shown:<40} {output.pages} page{'s' if output.pages > 1 else ''}, {output.bytes / 1024:.0f} KB")
 
-    outputs = build(args.content, args.out, args.paper, args.only, report=report)
+    icc = args.icc_profile or default_icc_profile(args.content)
+    if args.print_shop and icc is None:
+        print(
+            f"Note: no CMYK profile at {display_path(args.content.parent / DEFAULT_ICC)}: the print-shop PDFs have "
+            "CMYK colours, bleed and crop marks but are not PDF/X (see README, 'Print shop')."
+        )
+    outputs = build(args.content, args.out, args.paper, args.only, report, args.print_shop, icc)
     seconds = time.perf_counter() - started
     manifest = display_path(args.out / MANIFEST)
     count = f"{len(outputs)} leaflet{'s' if len(outputs) != 1 else ''}"

@@ -140,7 +140,13 @@ def _message(error: Any, path: FieldPath) -> str:
         case "string_too_short":
             return "is empty; write some text here"
         case "too_short":
-            return "needs at least one item"
+            return f"needs at least {ctx.get('min_length')} item{'s' if ctx.get('min_length') != 1 else ''}"
+        case "too_long":
+            return f"may have at most {ctx.get('max_length')} items"
+        case "float_type":
+            return f"expected a number, got {_describe(value)}"
+        case "less_than_equal":
+            return f"must be {ctx.get('le')} or less, got {value!r}"
         case "list_type":
             return f"expected a list (lines starting with '- '), got {_describe(value)}"
         case "model_type":

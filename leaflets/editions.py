@@ -1,4 +1,4 @@
-"""The leaflets one content file makes: the overview and one per detailed cause."""
+"""The leaflets one content file makes: overview, tri-fold, one per detailed cause, large print."""
 
 from __future__ import annotations
 
@@ -8,45 +8,82 @@ from dataclasses import dataclass
 
 from .schema import PAPERS, CauseLeaflet, Content, GlossaryEntry
 
+#: Layouts, each a stylesheet in templates/css/ on top of leaflet.css.
+STANDARD, LARGE_PRINT, TRIFOLD = "standard", "large-print", "trifold"
+
 
 @dataclass(frozen=True)
 class Edition:
-    """One leaflet: what it is called, which template draws it, its page budget."""
+    """One leaflet: what it is called, which template and layout draw it, its page budget."""
 
     name: str
-    kind: str  # "overview" or "cause"
+    kind: str  # "overview", "cause" or "trifold": which content it carries
     template: str
+    style: str  # STANDARD, LARGE_PRINT or TRIFOLD
     max_pages: int
     description: str
     cause: CauseLeaflet | None = None
 
-    def filename(self, paper: str) -> str:
+    def filename(self, paper: str, print_shop: bool = False) -> str:
         """File name in the output folder, e.g. `scar-tissue-a4.pdf`."""
         if paper not in PAPERS:
             raise ValueError(f"unknown paper {paper!r}")
-        return f"{self.name}-{paper}.pdf"
+        return f"{self.name}-{paper}{'-print-shop' if print_shop else ''}.pdf"
+
+    def stylesheets(self, paper: str, print_shop: bool = False) -> list[str]:
+        """Stylesheet names in templates/css/, in cascade order."""
+        style = [] if self.style == STANDARD else [f"{self.style}.css"]
+        return ["leaflet.css", f"{paper}.css", *style, *(["print-shop.css"] if print_shop else [])]
 
 
 def editions(content: Content) -> list[Edition]:
-    """Every leaflet the content makes, overview first."""
-    overview = Edition(
-        "overview",
-        "overview",
-        "overview.html",
-        2,
-        "The whole story on one sheet (2 pages): for the waiting room.",
-    )
-    causes = [
-        Edition(c.id, "cause", "cause.html", 1, f"One page on '{c.title}': for discharge paperwork.", c)
-        for c in content.cause_leaflets
+    """Every leaflet the content makes: overview, tri-fold, cause leaflets, then large print."""
+    standard = [
+        Edition(
+            "overview",
+            "overview",
+            "overview.html",
+            STANDARD,
+            2,
+            "The whole story on one sheet, both sides: for the waiting room.",
+        ),
+        Edition(
+            "trifold",
+            "trifold",
+            "trifold.html",
+            TRIFOLD,
+            2,
+            "Tri-fold brochure, landscape, 3 panels a side: for the waiting-room rack.",
+        ),
+        *(
+            Edition(c.id, "cause", "cause.html", STANDARD, 1, f"One page on '{c.title}': for discharge paperwork.", c)
+            for c in content.cause_leaflets
+        ),
     ]
-    return [overview, *causes]
+    large = [
+        Edition(
+            f"{e.name}-large-print",
+            e.kind,
+            e.template,
+            LARGE_PRINT,
+            LARGE_PRINT_PAGES[e.kind],
+            f"Large print (18 pt) of {e.name}: for readers with low vision.",
+            e.cause,
+        )
+        for e in standard
+        if e.style == STANDARD
+    ]
+    return [*standard, *large]
+
+
+#: Page budgets of the large-print editions (the text is the same, the type 1.5 times larger).
+LARGE_PRINT_PAGES = {"overview": 6, "cause": 3}
 
 
 def texts(content: Content, edition: Edition) -> Iterator[str]:
     """Every piece of content text the edition prints (glossary aside)."""
     condition = content.condition
-    if edition.cause is None:
+    if edition.cause is None:  # the overview and the tri-fold tell the whole story
         yield from (condition.title, *condition.key_points, *condition.what_is_it, *condition.causes_intro)
         for cause in content.causes:
             yield from (cause.name, cause.summary)

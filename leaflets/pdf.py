@@ -10,40 +10,55 @@ printing a worse leaflet.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
+import re
 import tempfile
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import font_source_sans_pro
+import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .errors import BuildError
+from .layout import check_budget, check_panels
 
 FONT_DIR = Path(font_source_sans_pro.font_directory).resolve()
 #: The one font family, from a pip-installed OFL package: never the machine's fonts.
 FONT_FACES = {400: "SourceSansPro-Regular.ttf", 600: "SourceSansPro-Semibold.ttf", 700: "SourceSansPro-Bold.ttf"}
 #: Tagged for screen readers (PDF/UA-1); sets PDF 1.7 and the structure tree.
 PDF_VARIANT = "pdf/ua-1"
+#: For a print shop: PDF/X-4 (CMYK output intent), used when an ICC profile is given.
+PRINT_VARIANT = "pdf/x-4"
+#: Bleed for a print shop, in PDF points (3 mm).
+BLEED_PT = 3 / 25.4 * 72
 #: WeasyPrint falls back to fontTools when the system lacks libharfbuzz-subset;
 #: the PDF is still correct, only slower to make, so this notice is not fatal.
 BENIGN_WARNING = "Using fontTools instead of HarfBuzz-Subset"
 
 
 class AssetFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves `file://` URLs under the allowed folders or files; refuses everything else."""
+    """Serves `file://` URLs under the allowed folders or files, and the build's own
+    generated images (`generated:NAME`); refuses everything else."""
 
-    def __init__(self, allowed: Sequence[Path]):
+    def __init__(self, allowed: Sequence[Path], generated: Mapping[str, bytes] | None = None):
         super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
         self.allowed = tuple(Path(p).resolve() for p in allowed)
+        self.generated = dict(generated or {})
 
     def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
-        """Fetch `url` if it is an allowed local file, else stop the render."""
+        """Fetch `url` if it is an allowed local file or a generated image, else stop the render."""
+        if url in self.generated:
+            return URLFetcherResponse(url, self.generated[url], {"Content-Type": "image/svg+xml"})
         parts = urlsplit(url)
         path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
         if path is None or not any(path == root or path.is_relative_to(root) for root in self.allowed):
@@ -64,6 +79,14 @@ def font_css() -> str:
     return "\n".join(rules)
 
 
+def cmyk_profile_css(icc_profile: Path | None) -> str:
+    """The @color-profile rule that gives device-cmyk colours a real CMYK profile (and PDF/X its intent)."""
+    if icc_profile is None:
+        return ""
+    source = f'src: url("{icc_profile.as_uri()}")'
+    return f"@color-profile device-cmyk {{ {source}; components: cyan magenta yellow black; }}"
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A finished PDF in memory."""
@@ -73,33 +96,83 @@ class Rendered:
 
 
 class PdfWriter:
-    """Renders HTML to PDF, reusing one font configuration and parsed stylesheets."""
+    """Renders HTML to PDF, reusing one font configuration and each parsed stylesheet."""
 
-    def __init__(self, stylesheets: dict[str, Sequence[Path]], assets: Sequence[Path], base_url: Path):
-        self.fetcher = AssetFetcher([*assets, FONT_DIR])
-        self.base_url = base_url.as_uri() + "/"
+    def __init__(
+        self,
+        css_dir: Path,
+        assets: Sequence[Path],
+        generated: Mapping[str, bytes] | None = None,
+        icc_profile: Path | None = None,
+    ):
+        self.css_dir = css_dir
+        self.icc_profile = icc_profile
+        self.fetcher = AssetFetcher([*assets, css_dir, FONT_DIR, *([icc_profile] if icc_profile else [])], generated)
+        self.base_url = css_dir.parent.as_uri() + "/"
         self.font_config = FontConfiguration()
+        self._parsed: dict[str, weasyprint.CSS] = {}
+        self._color_profiles: dict[str, Any] = {}  # filled by the @color-profile rule below
         with weasyprint_warnings_fail():
-            fonts = weasyprint.CSS(string=font_css(), font_config=self.font_config, url_fetcher=self.fetcher)
-            self.stylesheets = {paper: [fonts, *(self._css(p) for p in paths)] for paper, paths in stylesheets.items()}
+            self._fonts = self._css(string=font_css())
+            self._cmyk = self._css(string=cmyk_profile_css(icc_profile))
 
-    def _css(self, path: Path) -> weasyprint.CSS:
-        return weasyprint.CSS(filename=path, font_config=self.font_config, url_fetcher=self.fetcher)
+    def _css(self, **source: Any) -> weasyprint.CSS:
+        return weasyprint.CSS(
+            **source, font_config=self.font_config, url_fetcher=self.fetcher, color_profiles=self._color_profiles
+        )
 
-    def render(self, html: str, paper: str, max_pages: int, name: str) -> Rendered:
-        """Render one leaflet; fail if it needs more pages than `max_pages`."""
+    def stylesheets(self, names: Sequence[str], print_shop: bool) -> list[weasyprint.CSS]:
+        """The font rules, then each named stylesheet from `css_dir`, parsed once per writer."""
+        for name in names:
+            if name not in self._parsed:
+                with weasyprint_warnings_fail():
+                    self._parsed[name] = self._css(filename=self.css_dir / name)
+        return [self._fonts, *([self._cmyk] if print_shop else []), *(self._parsed[n] for n in names)]
+
+    def variant(self, print_shop: bool) -> str | None:
+        """PDF/UA-1 for screens and office printers; PDF/X-4 for a print shop when a CMYK profile is known."""
+        if not print_shop:
+            return PDF_VARIANT
+        return PRINT_VARIANT if self.icc_profile else None
+
+    def render(
+        self, html: str, stylesheets: Sequence[str], max_pages: int, what: str, print_shop: bool = False
+    ) -> Rendered:
+        """Render one leaflet; fail if it breaks its page budget or overflows a panel."""
         with weasyprint_warnings_fail():
             document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-                font_config=self.font_config, stylesheets=self.stylesheets[paper]
+                font_config=self.font_config,
+                stylesheets=self.stylesheets(stylesheets, print_shop),
+                color_profiles=self._color_profiles if print_shop else {},
             )
-            pages = len(document.pages)
-            if pages > max_pages:
-                raise BuildError(
-                    f"{name} ({paper}) needs {pages} pages but may have {max_pages}: "
-                    "shorten its text in the content file"
-                )
-            data = document.write_pdf(pdf_variant=PDF_VARIANT)
-        return Rendered(data, pages)
+            check_budget(document, max_pages, what)
+            check_panels(document, what)
+            seed = hashlib.sha256(html.encode()).digest()
+            data = document.write_pdf(
+                pdf_variant=self.variant(print_shop), pdf_tags=True, finisher=partial(_finish, seed)
+            )
+        return Rendered(data, len(document.pages))
+
+
+def _finish(seed: bytes, document: Any, pdf: Any) -> None:
+    """Last touches before the PDF is written.
+
+    - PDF/X-4 metadata carries a random document id: derive it from the input
+      instead, so the same content always gives the same bytes.
+    - The print-shop stylesheet asks for 6 mm around the page: 3 mm of bleed
+      plus 3 mm where the crop marks sit, clear of the artwork. The BleedBox
+      is set to exactly the 3 mm of bleed (WeasyPrint would pick 3.5 mm).
+    """
+    stable = f"xmp.did:{uuid.UUID(bytes=seed[:16])}".encode()
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            obj.stream = [
+                re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable, part) if isinstance(part, bytes) else part
+                for part in obj.stream
+            ]
+        elif isinstance(obj, pydyf.Dictionary) and "TrimBox" in obj:
+            left, top, right, bottom = obj["TrimBox"]
+            obj["BleedBox"] = pydyf.Array([left - BLEED_PT, top - BLEED_PT, right + BLEED_PT, bottom + BLEED_PT])
 
 
 class _Collector(logging.Handler):

@@ -7,6 +7,7 @@ missing variable is an error (StrictUndefined), never an empty gap.
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import segno
 import yaml
 from markupsafe import Markup
 
@@ -74,14 +76,60 @@ def format_date(date: datetime.date, strings: dict[str, Any]) -> str:
     return str(strings["date"]).format(day=date.day, month=strings["months"][date.month - 1], year=date.year)
 
 
+def palette(content: Content, print_shop: bool) -> dict[str, str]:
+    """CSS colour values by variable name: screen RGB, or device-cmyk() for a print shop."""
+    colours, cmyk = content.brand.colours, content.brand.colours_cmyk
+    if not print_shop:
+        return {
+            "primary": colours.primary,
+            "accent": colours.accent,
+            "tint": colours.tint,
+            **{name: rgb for name, (rgb, _) in NEUTRALS.items()},
+        }
+    values: dict[str, list[float]] = {
+        "primary": cmyk.primary,
+        "accent": cmyk.accent,
+        "tint": cmyk.tint,
+        **{name: list(c) for name, (_, c) in NEUTRALS.items()},
+    }
+    return {name: "device-cmyk(" + " ".join(f"{v / 100:g}" for v in c) + ")" for name, c in values.items()}
+
+
+#: Colours that are not the brand's: text, secondary text, rules, paper; RGB and CMYK (%).
+NEUTRALS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
+    "text": ("#1a1a1a", (0, 0, 0, 90)),
+    "muted": ("#333333", (0, 0, 0, 80)),
+    "rule": ("#8a9aa5", (20, 5, 0, 40)),
+    "paper": ("#ffffff", (0, 0, 0, 0)),
+}
+
+#: Where templates find the QR code to the booking page (served by the PDF stage's fetcher).
+QR_URL = "generated:booking-qr.svg"
+
+
+def booking_qr(content: Content) -> dict[str, bytes]:
+    """The QR code to the booking web address, as a vector SVG, keyed by the URL templates use."""
+    buffer = io.BytesIO()
+    segno.make(content.brand.booking_url, error="m").save(buffer, kind="svg", scale=1, border=4, xmldecl=False)
+    return {QR_URL: buffer.getvalue()}
+
+
 def render_html(
-    content: Content, edition: Edition, paper: str, logo_url: str, env: jinja2.Environment | None = None
+    content: Content,
+    edition: Edition,
+    paper: str,
+    logo_url: str,
+    env: jinja2.Environment | None = None,
+    print_shop: bool = False,
 ) -> str:
     """The edition's HTML, ready for WeasyPrint."""
     env = env or environment()
     strings = strings_table()[content.language]
     governance = content.governance
     context = {
+        "colours": palette(content, print_shop),
+        "print_shop": print_shop,
+        "qr_url": QR_URL,
         "content": content,
         "brand": content.brand,
         "condition": content.condition,
@@ -95,7 +143,6 @@ def render_html(
         "published": format_date(governance.published, strings),
         "review_by": format_date(governance.review_by, strings),
         "generator": f"leaflets {__version__}",
-        "leaflet_titles": {c.id: c.title for c in content.cause_leaflets},
     }
     try:
         return env.get_template(edition.template).render(context)

@@ -40,6 +40,8 @@ def _colour(value: str) -> str:
 
 
 Colour = Annotated[str, AfterValidator(_colour)]
+#: A print colour as four percentages: cyan, magenta, yellow, black.
+Cmyk = Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(min_length=4, max_length=4)]
 
 
 class Model(BaseModel):
@@ -56,6 +58,14 @@ class Colours(Model):
     tint: Colour = Field(description="Pale background of the summary and booking boxes.")
 
 
+class CmykColours(Model):
+    """The same brand colours for a print shop, as [cyan, magenta, yellow, black] percentages."""
+
+    primary: Cmyk = Field(description="CMYK of colours.primary, e.g. [73, 28, 0, 60].")
+    accent: Cmyk = Field(description="CMYK of colours.accent.")
+    tint: Cmyk = Field(description="CMYK of colours.tint.")
+
+
 class Brand(Model):
     """The clinic: name, logo, colours and how to reach it."""
 
@@ -63,6 +73,7 @@ class Brand(Model):
     logo: Text = Field(description="Path to the logo (SVG or PNG), relative to the content file.")
     logo_alt: Text = Field(description="Words a screen reader says for the logo.")
     colours: Colours
+    colours_cmyk: CmykColours
     phone: Text = Field(description="Phone number for booking and questions.")
     booking_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$")] = Field(
         description="Web address for booking, starting with https://."
@@ -104,6 +115,7 @@ class Condition(Model):
 
     title: Text = Field(description="Name of the condition, the overview's title.")
     also_called: Text = Field(description="Line under the title.")
+    main_message: Text = Field(description="One line, the main message, on the tri-fold's front cover.")
     key_points: Paragraphs = Field(description="The main message, 2-4 short points at the top.")
     what_is_it: Paragraphs = Field(description="What the condition is, a few short paragraphs.")
     causes_intro: Paragraphs = Field(description="Lines before the list of causes.")

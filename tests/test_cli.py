@@ -34,19 +34,27 @@ def test_list_names_every_leaflet(capsys: pytest.CaptureFixture[str]) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == [
         "overview",
+        "trifold",
         "failed-fusion",
         "failed-decompression",
         "scar-tissue",
         "rehabilitation",
+        "overview-large-print",
+        "failed-fusion-large-print",
+        "failed-decompression-large-print",
+        "scar-tissue-large-print",
+        "rehabilitation-large-print",
     ]
     assert lines[0].split()[1:3] == ["2", "pages"]
-    assert lines[3].split()[1:3] == ["1", "page"]
+    assert lines[4].split()[1:3] == ["1", "page"]
+    assert lines[6].split()[1:3] == ["6", "pages"]
 
 
 def test_only_and_paper_build_just_what_was_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert main(["--only", "overview", "--only", "scar-tissue", "--paper", "letter", "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "overview-letter.pdf", "scar-tissue-letter.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html", "manifest.json", "overview-letter.pdf", "scar-tissue-letter.pdf", "thumbnails"]
     lines = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"  \S+/overview-letter\.pdf +2 pages, \d+ KB", lines[0]), lines[0]
     assert re.fullmatch(r"  \S+/scar-tissue-letter\.pdf +1 page, \d+ KB", lines[1]), lines[1]
@@ -65,8 +73,9 @@ def test_paper_setting_in_content_is_the_default(content_copy: Callable[..., Pat
 def test_unknown_leaflet_name_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--only", "scar", "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err == (
-        "Error: no leaflet called 'scar'; choose from: overview, failed-fusion, failed-decompression, "
-        "scar-tissue, rehabilitation\n"
+        "Error: no leaflet called 'scar'; choose from: overview, trifold, failed-fusion, failed-decompression, "
+        "scar-tissue, rehabilitation, overview-large-print, failed-fusion-large-print, "
+        "failed-decompression-large-print, scar-tissue-large-print, rehabilitation-large-print\n"
     )
     assert not (tmp_path / "out").exists()
 

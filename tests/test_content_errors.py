@@ -130,7 +130,7 @@ def test_all_problems_are_reported_at_once_in_file_order(
     assert lines[3].endswith("condition.title: this field is missing; it is required")
     assert lines[4].endswith(
         "condition.titel: unknown field; did you mean 'title'? allowed here: "
-        "also_called, causes_intro, key_points, title, treatment, what_is_it"
+        "also_called, causes_intro, key_points, main_message, title, treatment, what_is_it"
     )
 
 
@@ -144,7 +144,7 @@ def test_a_typo_in_a_key_names_the_unknown_and_the_missing_field(
         "Error: 2 problems in the content:",
         f"  {content}:{line_of(content, 'brand:')}:1: brand.disclaimer: this field is missing; it is required",
         f"  {content}:{line_of(content, 'disclamer:')}:3: brand.disclamer: unknown field; did you mean 'disclaimer'? "
-        "allowed here: address, booking_url, clinic_name, colours, disclaimer, email, logo, logo_alt, "
+        "allowed here: address, booking_url, clinic_name, colours, colours_cmyk, disclaimer, email, logo, logo_alt, "
         "other_formats, phone",
     ]
 

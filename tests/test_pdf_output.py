@@ -16,14 +16,27 @@ from tests.pdfread import MM_PER_POINT, assert_in_order, page_texts
 
 EXPECTED_PAGES = {
     "overview": 2,
+    "trifold": 2,
     "failed-fusion": 1,
     "failed-decompression": 1,
     "scar-tissue": 1,
     "rehabilitation": 1,
+    "overview-large-print": 5,
+    "failed-fusion-large-print": 2,
+    "failed-decompression-large-print": 3,
+    "scar-tissue-large-print": 2,
+    "rehabilitation-large-print": 2,
 }
 PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+# The bottom page margin, where the governance footer and page number sit (see the stylesheets).
+FOOTER_MM = {"standard": 16, "large-print": 22}
 
 Built = tuple[str, Path, list[Output]]
+
+
+def paged(outputs: list[Output]) -> list[Output]:
+    """Editions with numbered pages and a running footer (all but the tri-fold)."""
+    return [o for o in outputs if o.edition != "trifold"]
 
 
 def test_every_edition_is_built_with_its_page_count(built: Built) -> None:
@@ -38,11 +51,13 @@ def test_every_edition_is_built_with_its_page_count(built: Built) -> None:
 def test_page_size_matches_the_paper(built: Built) -> None:
     paper, out, outputs = built
     for output in outputs:
+        width, height = PAPER_MM[paper]
+        expected = (height, width) if output.edition == "trifold" else (width, height)
         with pikepdf.open(out / output.file) as pdf:
             for page in pdf.pages:
                 x0, y0, x1, y1 = (float(v) for v in page.MediaBox)
                 size = ((x1 - x0) * MM_PER_POINT, (y1 - y0) * MM_PER_POINT)
-                assert size == pytest.approx(PAPER_MM[paper], abs=0.5)
+                assert size == pytest.approx(expected, abs=0.5)
 
 
 def test_metadata_title_language_author(built: Built) -> None:
@@ -106,22 +121,48 @@ def test_only_the_shipped_font_is_used_and_it_is_embedded(built: Built) -> None:
             assert families <= {"Source-Sans-Pro", "Source-Sans-Pro-Semi-Bold", "Source-Sans-Pro-Bold"}, families
 
 
+def body_sizes(path: Path) -> list[tuple[float, str, int]]:
+    """(size in pt, character, page) of every character above the footer margin, list bullets aside."""
+    sizes = []
+    footer_mm = FOOTER_MM["large-print" if "-large-print-" in path.name else "standard"]
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            footer_top = page.height - footer_mm / MM_PER_POINT
+            for char in page.chars:
+                # List bullets (U+25A0) are decoration, drawn smaller on purpose.
+                if char["top"] < footer_top and char["text"].strip() not in ("", "\u25a0"):
+                    sizes.append((round(char["size"], 2), char["text"], number))
+    return sizes
+
+
 def test_body_text_is_at_least_12_points(built: Built) -> None:
     _, out, outputs = built
     for output in outputs:
+        if output.edition.endswith("-large-print"):
+            continue
+        smallest = min(body_sizes(out / output.file))
+        assert smallest[0] >= 11.95, f"{output.file}: {smallest}"
+
+
+def test_large_print_body_is_18_points_and_headings_20_to_22(built: Built) -> None:
+    paper, out, outputs = built
+    for output in outputs:
+        if not output.edition.endswith("-large-print"):
+            continue
+        sizes = body_sizes(out / output.file)
+        assert min(sizes)[0] >= 17.95, f"{output.file}: smallest {min(sizes)}"
         with pdfplumber.open(out / output.file) as pdf:
-            for page in pdf.pages:
-                footer_top = page.height - 16 / MM_PER_POINT  # the bottom margin holds the footer
-                # List bullets (U+25A0) are decoration, drawn smaller on purpose.
-                body = [c for c in page.chars if c["top"] < footer_top and c["text"].strip() not in ("", "\u25a0")]
-                assert body
-                smallest = min(body, key=lambda c: c["size"])
-                assert smallest["size"] >= 11.95, f"{output.file}: {smallest['text']!r} at {smallest['size']:.1f} pt"
+            headings = [w for w in pdf.pages[0].extract_words(extra_attrs=["size", "fontname"]) if w["text"] == "What"]
+        assert headings, output.file
+        assert all(20 <= w["size"] <= 22 and w["fontname"].endswith("Bold") for w in headings), headings
+    text = " ".join(page_texts(out / f"overview-large-print-{paper}.pdf"))
+    assert_in_order(text, ["Key points", "What is failed back surgery syndrome?", "What can cause it?",
+                           "When problems can show up", "What can help", "Words we use", "Book an appointment"])
 
 
 def test_every_page_has_governance_footer_and_page_x_of_y(built: Built) -> None:
     _, out, outputs = built
-    for output in outputs:
+    for output in paged(outputs):
         pages = page_texts(out / output.file)
         for number, text in enumerate(pages, start=1):
             assert f"Page {number} of {len(pages)}" in text
@@ -135,6 +176,17 @@ def test_every_page_has_governance_footer_and_page_x_of_y(built: Built) -> None:
                     "Approved by: Patient Information Group",
                 ],
             )
+
+
+def test_standard_leaflets_offer_large_print_in_16_points(built: Built) -> None:
+    _, out, outputs = built
+    for output in outputs:
+        if output.edition.endswith("-large-print"):
+            continue
+        with pdfplumber.open(out / output.file) as pdf:
+            words = [w for p in pdf.pages for w in p.extract_words(extra_attrs=["size"])]
+        offer = [w for w in words if w["text"] == "large"]
+        assert offer and all(w["size"] >= 15.95 for w in offer), (output.file, offer)
 
 
 def test_overview_reads_in_order_with_the_seed_facts(built: Built) -> None:
