@@ -149,12 +149,12 @@ class PdfWriter:
             check_panels(document, what)
             seed = hashlib.sha256(html.encode()).digest()
             data = document.write_pdf(
-                pdf_variant=self.variant(print_shop), pdf_tags=True, finisher=partial(_finish, seed)
+                pdf_variant=self.variant(print_shop), pdf_tags=True, finisher=partial(_finish, seed, print_shop)
             )
         return Rendered(data, len(document.pages))
 
 
-def _finish(seed: bytes, document: Any, pdf: Any) -> None:
+def _finish(seed: bytes, print_shop: bool, document: Any, pdf: Any) -> None:
     """Last touches before the PDF is written.
 
     - PDF/X-4 metadata carries a random document id: derive it from the input
@@ -170,7 +170,7 @@ def _finish(seed: bytes, document: Any, pdf: Any) -> None:
                 re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable, part) if isinstance(part, bytes) else part
                 for part in obj.stream
             ]
-        elif isinstance(obj, pydyf.Dictionary) and "TrimBox" in obj:
+        elif print_shop and isinstance(obj, pydyf.Dictionary) and "TrimBox" in obj:
             left, top, right, bottom = obj["TrimBox"]
             obj["BleedBox"] = pydyf.Array([left - BLEED_PT, top - BLEED_PT, right + BLEED_PT, bottom + BLEED_PT])
 

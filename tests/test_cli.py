@@ -54,7 +54,12 @@ def test_only_and_paper_build_just_what_was_asked(tmp_path: Path, capsys: pytest
     out = tmp_path / "out"
     assert main(["--only", "overview", "--only", "scar-tissue", "--paper", "letter", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "index.html", "manifest.json", "overview-letter.pdf", "scar-tissue-letter.pdf", "thumbnails"]
+        "index.html",
+        "manifest.json",
+        "overview-letter.pdf",
+        "scar-tissue-letter.pdf",
+        "thumbnails",
+    ]
     lines = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"  \S+/overview-letter\.pdf +2 pages, \d+ KB", lines[0]), lines[0]
     assert re.fullmatch(r"  \S+/scar-tissue-letter\.pdf +1 page, \d+ KB", lines[1]), lines[1]

@@ -156,8 +156,18 @@ def test_large_print_body_is_18_points_and_headings_20_to_22(built: Built) -> No
         assert headings, output.file
         assert all(20 <= w["size"] <= 22 and w["fontname"].endswith("Bold") for w in headings), headings
     text = " ".join(page_texts(out / f"overview-large-print-{paper}.pdf"))
-    assert_in_order(text, ["Key points", "What is failed back surgery syndrome?", "What can cause it?",
-                           "When problems can show up", "What can help", "Words we use", "Book an appointment"])
+    assert_in_order(
+        text,
+        [
+            "Key points",
+            "What is failed back surgery syndrome?",
+            "What can cause it?",
+            "When problems can show up",
+            "What can help",
+            "Words we use",
+            "Book an appointment",
+        ],
+    )
 
 
 def test_every_page_has_governance_footer_and_page_x_of_y(built: Built) -> None:
