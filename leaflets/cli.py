@@ -9,9 +9,21 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import DEFAULT_CONTENT, DEFAULT_ICC, DEFAULT_OUTPUT, MANIFEST, Output, build, load_content, select
+from .build import (
+    DEFAULT_CONTENT,
+    DEFAULT_ICC,
+    DEFAULT_OUTPUT,
+    MANIFEST,
+    QUALITY,
+    Gate,
+    Output,
+    build,
+    load_content,
+    select,
+)
 from .content import display_path
 from .errors import EXIT_BUILD, EXIT_OK, LeafletError
+from .quality import Finding, format_report
 from .schema import PAPERS
 
 EXAMPLES = """\
@@ -21,9 +33,11 @@ examples:
   python generate.py --only overview         build just the overview
   python generate.py --list                  list the leaflets the content makes
   python generate.py --print-shop            add print-shop PDFs (bleed, crop marks, CMYK)
+  python generate.py --check --strict        quality checks only; warnings count as errors
   python generate.py --content other/content.yaml --out other/output
 
-exit codes: 0 built, 1 the content needs fixing, 2 wrong command line, 3 a leaflet could not be made
+exit codes: 0 built, 1 the content needs fixing (or failed the quality gate), 2 wrong command line,
+            3 a leaflet could not be made
 """
 
 
@@ -67,6 +81,17 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="CMYK ICC profile from your print shop (default: assets/cmyk.icc next to the content file)",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="run the quality checks alone: make every leaflet in memory, write only quality.json",
+    )
+    p.add_argument("--strict", action="store_true", help="treat every quality warning as an error")
+    p.add_argument(
+        "--allow-expired",
+        action="store_true",
+        help="build even past the review date; every page is marked 'past review date'",
     )
     p.add_argument("--list", action="store_true", help="list the leaflets and exit")
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
@@ -127,8 +152,28 @@ def run_build(args: argparse.Namespace) -> int:
             f"Note: no CMYK profile at {display_path(args.content.parent / DEFAULT_ICC)}: the print-shop PDFs have "
             "CMYK colours, bleed and crop marks but are not PDF/X (see README, 'Print shop')."
         )
-    outputs = build(args.content, args.out, args.paper, args.only, report, args.print_shop, icc)
+    findings: list[Finding] = []
+    gate = Gate(strict=args.strict, allow_expired=args.allow_expired)
+    try:
+        outputs = build(
+            args.content,
+            args.out,
+            args.paper,
+            args.only,
+            report,
+            args.print_shop,
+            icc,
+            gate,
+            findings,
+            check_only=args.check,
+        )
+    finally:
+        if findings:
+            print(format_report(findings))
     seconds = time.perf_counter() - started
+    if args.check:
+        print(f"Checked {len(outputs)} leaflets in {seconds:.1f} s; report in {display_path(args.out / QUALITY)}")
+        return EXIT_OK
     manifest = display_path(args.out / MANIFEST)
     count = f"{len(outputs)} leaflet{'s' if len(outputs) != 1 else ''}"
     print(f"Built {count} in {seconds:.1f} s; list and checksums in {manifest}")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .schema import PAPERS, CauseLeaflet, Content, GlossaryEntry
 
@@ -80,24 +82,38 @@ def editions(content: Content) -> list[Edition]:
 LARGE_PRINT_PAGES = {"overview": 6, "cause": 3}
 
 
-def texts(content: Content, edition: Edition) -> Iterator[str]:
-    """Every piece of content text the edition prints (glossary aside)."""
+def sections(content: Content, edition: Edition, strings: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """The edition's text section by section: (heading, paragraphs and list items). Titles and glossary aside."""
     condition = content.condition
     if edition.cause is None:  # the overview and the tri-fold tell the whole story
-        yield from (condition.title, *condition.key_points, *condition.what_is_it, *condition.causes_intro)
-        for cause in content.causes:
-            yield from (cause.name, cause.summary)
         leaflets = list(content.cause_leaflets)
+        causes = [f"{cause.name}. {cause.summary}" for cause in content.causes]
+        parts = [
+            (strings["key_points"], [*condition.key_points, condition.main_message]),
+            (strings["what_is_it"].format(condition=condition.title.lower()), list(condition.what_is_it)),
+            (strings["what_causes_it"], [*condition.causes_intro, *causes]),
+        ]
     else:
         leaflets = [edition.cause]
-        yield from (edition.cause.title, edition.cause.main_message)
-        for section in edition.cause.sections:
-            yield from (section.heading, *section.paragraphs, *section.points)
-    for leaflet in leaflets:
-        for fact in leaflet.timeline:
-            yield from (fact.when, fact.what)
-        yield from (*leaflet.tests, *leaflet.helps)
-    yield from condition.treatment
+        parts = [(edition.cause.title, [edition.cause.main_message])]
+        parts += [(section.heading, [*section.paragraphs, *section.points]) for section in edition.cause.sections]
+    timeline = [f"{fact.when}: {fact.what}." for leaflet in leaflets for fact in leaflet.timeline]
+    tests = [test for leaflet in leaflets for test in leaflet.tests]
+    helps = [help for leaflet in leaflets for help in leaflet.helps]
+    parts += [
+        (strings["timeline"], timeline),
+        (strings["tests"], tests),
+        (strings["what_helps"], [*helps, *condition.treatment]),
+    ]
+    return [(heading, texts) for heading, texts in parts if texts]
+
+
+def texts(content: Content, edition: Edition) -> Iterator[str]:
+    """Every piece of content text the edition prints (fixed headings and glossary aside)."""
+    yield content.condition.title
+    yield from (leaflet.title for leaflet in content.cause_leaflets if edition.cause in (None, leaflet))
+    for heading, paragraphs in sections(content, edition, defaultdict(str)):
+        yield from (heading, *paragraphs)
 
 
 def glossary_for(content: Content, edition: Edition) -> list[GlossaryEntry]:

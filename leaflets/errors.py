@@ -46,6 +46,12 @@ class ContentError(LeafletError):
         super().__init__("\n".join([heading, *(f"  {p}" for p in problems)]))
 
 
+class QualityError(LeafletError):
+    """A leaflet failed the quality gate; the report says why."""
+
+    exit_code = EXIT_CONTENT
+
+
 class UsageError(LeafletError):
     """The command line named something that does not exist (e.g. --only typo)."""
 

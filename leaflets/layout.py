@@ -22,8 +22,7 @@ def check_budget(document: Any, max_pages: int, what: str) -> None:
     if len(pages) > max_pages:
         extra = pages[max_pages:]
         spilled = sum(_content_height(page) for page in extra) * MM
-        heading = next((_text(box) for page in extra for box in _boxes(page) if box.element_tag in ("h1", "h2")), None)
-        where = f"from '{heading}' on, " if heading else ""
+        where = next((_where(box) for page in extra for box in _boxes(page) if _where(box)), "")
         raise BuildError(
             f"{what} needs {len(pages)} pages but may have {max_pages}: {where}"
             f"{spilled:.0f} mm of text spills past page {max_pages}; shorten the text in the content file"
@@ -57,5 +56,10 @@ def _content_height(page: Any) -> float:
     return max((b.position_y + b.margin_height() - top for b in body), default=0.0)
 
 
-def _text(box: Any) -> str:
-    return " ".join("".join(box.element.itertext()).split())
+def _where(box: Any) -> str:
+    """How to name the place where text spilled: a brochure panel, or the first heading."""
+    if box.element is not None and box.element_tag == "section" and "data-panel" in box.element.attrib:
+        return f"the '{box.element.attrib['data-panel']}' panel runs over: "
+    if box.element_tag in ("h1", "h2"):
+        return "from '" + " ".join("".join(box.element.itertext()).split()) + "' on, "
+    return ""

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -89,10 +89,12 @@ def cmyk_profile_css(icc_profile: Path | None) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A finished PDF in memory."""
+    """A finished PDF in memory, with the layout it came from (for the quality checks)."""
 
     data: bytes
     pages: int
+    document: Any
+    footer_pt: list[float]  # each page's bottom margin, where the footer sits
 
 
 class PdfWriter:
@@ -151,7 +153,8 @@ class PdfWriter:
             data = document.write_pdf(
                 pdf_variant=self.variant(print_shop), pdf_tags=True, finisher=partial(_finish, seed, print_shop)
             )
-        return Rendered(data, len(document.pages))
+        footer_pt = [page._page_box.margin_bottom * 0.75 for page in document.pages]
+        return Rendered(data, len(document.pages), document, footer_pt)
 
 
 def _finish(seed: bytes, print_shop: bool, document: Any, pdf: Any) -> None:
@@ -202,14 +205,19 @@ def weasyprint_warnings_fail() -> Iterator[None]:
         raise BuildError("WeasyPrint: " + "; ".join(problems))
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one, never half."""
+def write_atomically(path: Path, data: bytes, check: Callable[[Path], None] | None = None) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one, never half.
+
+    `check`, if given, inspects the complete temporary file first; if it raises, nothing is written.
+    """
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        if check is not None:
+            check(Path(temporary))
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:

@@ -121,6 +121,7 @@ def render_html(
     logo_url: str,
     env: jinja2.Environment | None = None,
     print_shop: bool = False,
+    expired: bool = False,
 ) -> str:
     """The edition's HTML, ready for WeasyPrint."""
     env = env or environment()
@@ -129,6 +130,7 @@ def render_html(
     context = {
         "colours": palette(content, print_shop),
         "print_shop": print_shop,
+        "expired": expired,
         "qr_url": QR_URL,
         "content": content,
         "brand": content.brand,

@@ -168,6 +168,17 @@ class GlossaryEntry(Model):
     also: list[Text] = Field([], description="Other words that should bring this entry into a leaflet.")
 
 
+class Quality(Model):
+    """Targets for the quality report (see ../shared/GUIDELINES.md)."""
+
+    max_grade: Annotated[float, Field(ge=1, le=16)] = Field(
+        8, description="Warn when a leaflet's Flesch-Kincaid grade is above this (NIH ceiling: 8)."
+    )
+    review_warning_days: Annotated[int, Field(ge=0)] = Field(
+        60, description="Warn this many days before governance.review_by."
+    )
+
+
 class Content(Model):
     """Everything one set of leaflets says."""
 
@@ -189,6 +200,7 @@ class Content(Model):
     causes: Annotated[list[Cause], Field(min_length=1)]
     cause_leaflets: Annotated[list[CauseLeaflet], Field(min_length=1)]
     glossary: Annotated[list[GlossaryEntry], Field(min_length=1)]
+    quality: Quality = Field(default_factory=Quality, description="Targets for the quality report.")
 
 
 def field_reference(model: type[BaseModel] = Content, prefix: str = "") -> list[str]:
@@ -198,7 +210,8 @@ def field_reference(model: type[BaseModel] = Content, prefix: str = "") -> list[
         path = f"{prefix}{name}"
         inner = _nested_model(info.annotation)
         is_list = typing.get_origin(_unwrap(info.annotation)) is list
-        required = "required" if info.is_required() else f"optional (default `{info.default!r}`)"
+        default = "" if info.default_factory else f" (default `{info.default!r}`)"
+        required = "required" if info.is_required() else f"optional{default}"
         if inner is not None:
             kind = "list of groups" if is_list else "group"
             doc = (inner.__doc__ or "").strip().splitlines()[0] if inner.__doc__ else ""
@@ -230,7 +243,7 @@ def _kind(annotation: Any) -> str:
     annotation = _unwrap(annotation)
     if typing.get_origin(annotation) is list:
         return "list of " + _kind(typing.get_args(annotation)[0])
-    names = {str: "text", int: "whole number", datetime.date: "date (YYYY-MM-DD)"}
+    names = {str: "text", int: "whole number", float: "number", datetime.date: "date (YYYY-MM-DD)"}
     if annotation in names:
         return names[annotation]
     if typing.get_origin(annotation) is Literal:

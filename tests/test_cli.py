@@ -24,9 +24,7 @@ def test_help_lists_options_examples_and_exit_codes(capsys: pytest.CaptureFixtur
     for option in ("--content PATH", "--out DIR", "--paper {a4,letter}", "--only NAME", "--list", "--debug"):
         assert option in text
     assert "python generate.py --paper letter" in text
-    assert (
-        "exit codes: 0 built, 1 the content needs fixing, 2 wrong command line, 3 a leaflet could not be made" in text
-    )
+    assert "exit codes: 0 built, 1 the content needs fixing (or failed the quality gate), 2 wrong command line," in text
 
 
 def test_list_names_every_leaflet(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,6 +55,7 @@ def test_only_and_paper_build_just_what_was_asked(tmp_path: Path, capsys: pytest
         "index.html",
         "manifest.json",
         "overview-letter.pdf",
+        "quality.json",
         "scar-tissue-letter.pdf",
         "thumbnails",
     ]

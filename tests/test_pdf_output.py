@@ -86,7 +86,7 @@ def test_tagged_for_screen_readers(built: Built) -> None:
             assert len(tree.K) > 0
             assert pdf.open_metadata().get("pdfuaid:part") == "1"
             elements = _elements(tree)
-            assert {"H1", "H2", "P", "L", "LI", "Figure", "Table"} <= {role for role, _ in elements}
+            assert {"H1", "H2", "P", "L", "LI", "Figure"} <= {role for role, _ in elements}
             assert ("Figure", "Exampleton Spine & Pain Clinic logo") in elements
 
 

@@ -1,0 +1,188 @@
+"""Quality checks on what was actually made: the laid-out pages and the PDF file.
+
+- Contrast: every run of text against the background it sits on, from the
+  layout (so a template or stylesheet change is caught too): WCAG AA, 4.5:1
+  for body text, 3:1 for large text (18 pt, or 14 pt bold).
+- Images: every image has alt text (it goes into the tagged PDF).
+- Type size: every character's size read back from the PDF with
+  pdfplumber: body at least 12 pt (RNIB Clear Print), 18 pt in large print.
+- Accessibility: the pdfua checker (machine-checkable PDF/UA-1 subset) and
+  pikepdf structure checks: tag tree, language, title shown, fonts embedded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pdfua
+import pikepdf
+from weasyprint.formatting_structure import boxes
+
+from .quality import ERROR, MARKER, PASS, WARNING, Finding
+
+PT_PER_PX = 0.75  # WeasyPrint lays out in CSS pixels
+MIN_BODY_PT = {"standard": 12.0, "trifold": 12.0, "large-print": 18.0}
+
+
+def check_layout(document: Any, leaflet: str, names: dict[str, str]) -> list[Finding]:
+    """Contrast of every text run, and alt text on every image, on the laid-out pages.
+
+    `names` maps a colour's hex to a name for messages, e.g. '#0b6e4f' -> 'brand accent'.
+    """
+    failing: dict[tuple[str, str, float], tuple[float, str]] = {}
+    lowest: tuple[float, str] | None = None
+    found: list[Finding] = []
+    for page in document.pages:
+        for text, colour, background, size_pt, bold in _text_runs(page._page_box, "#ffffff"):
+            ratio = contrast(colour, background)
+            large = size_pt >= 18 or (size_pt >= 14 and bold)
+            needed = 3.0 if large else 4.5
+            if lowest is None or ratio < lowest[0]:
+                lowest = (ratio, f"{_name(colour, names)} on {_name(background, names)}")
+            if ratio < needed:
+                failing.setdefault((colour, background, needed), (ratio, text))
+        found += _missing_alt(page._page_box, leaflet)
+    for (colour, background, needed), (ratio, text) in failing.items():
+        found.append(
+            Finding(
+                "contrast",
+                ERROR,
+                leaflet,
+                f"{_name(colour, names)} on {_name(background, names)} is {ratio:.1f}:1, needs "
+                f"{needed:g}:1 (WCAG AA), e.g. '{text[:40]}'",
+            )
+        )
+    if lowest and not failing:
+        found.append(
+            Finding("contrast", PASS, leaflet, f"lowest {lowest[0]:.1f}:1 ({lowest[1]})", f"{lowest[0]:.1f}:1")
+        )
+    return found
+
+
+def check_pdf(path: Path, leaflet: str, style: str, footer_pt: list[float]) -> list[Finding]:
+    """Type sizes, PDF/UA checker and structure of one written PDF (`footer_pt`: each page's bottom margin)."""
+    return [*check_type_size(path, leaflet, style, footer_pt), *check_accessibility(path, leaflet)]
+
+
+def check_type_size(path: Path, leaflet: str, style: str, footer_pt: list[float]) -> list[Finding]:
+    """The smallest body text, measured from the PDF's own characters."""
+    body: list[tuple[float, int, str]] = []
+    footer: list[float] = []
+    with pdfplumber.open(path) as pdf:
+        for number, (page, margin) in enumerate(zip(pdf.pages, footer_pt, strict=True), start=1):
+            limit = page.height - margin
+            for char in page.chars:
+                if char["text"].strip() in ("", MARKER):
+                    continue
+                if char["top"] >= limit:
+                    footer.append(char["size"])
+                else:
+                    body.append((round(char["size"], 1), number, _context(page, char)))
+    smallest = min(body)
+    minimum = MIN_BODY_PT[style]
+    where = f"page {smallest[1]}, '{smallest[2]}'"
+    footnote = f"; footer {min(footer):.0f} pt" if footer else ""
+    if smallest[0] < minimum - 0.05:
+        return [
+            Finding(
+                "type size",
+                ERROR,
+                leaflet,
+                f"smallest text {smallest[0]:g} pt ({where}) is below {minimum:g} pt "
+                f"({'large print: APH/ACB' if style == 'large-print' else 'RNIB Clear Print'})",
+            )
+        ]
+    return [
+        Finding(
+            "type size", PASS, leaflet, f"smallest text {smallest[0]:g} pt ({where}){footnote}", f"{smallest[0]:g} pt"
+        )
+    ]
+
+
+def check_accessibility(path: Path, leaflet: str) -> list[Finding]:
+    """pdfua's machine-checkable PDF/UA-1 rules, plus the structure a screen reader needs."""
+    found = []
+    for finding in pdfua.validate(str(path)).findings:
+        level = ERROR if finding.severity >= pdfua.Severity.ERROR else WARNING
+        if finding.severity >= pdfua.Severity.WARNING:
+            found.append(Finding("pdf/ua", level, leaflet, f"{finding.rule_id}: {finding.message}"))
+    with pikepdf.open(path) as pdf:
+        problems = [name for name, holds in _structure(pdf) if not holds]
+    if problems:
+        found.append(Finding("pdf/ua", ERROR, leaflet, "missing: " + ", ".join(problems)))
+    if not found:
+        found.append(
+            Finding("pdf/ua", PASS, leaflet, "pdfua: no findings; tags, language, title, fonts embedded", "pass")
+        )
+    return found
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _text_runs(box: Any, background: str) -> Iterator[tuple[str, str, str, float, bool]]:
+    """(text, colour, background, size in pt, bold) for every text run, with the background it sits on."""
+    if getattr(box, "style", None) is not None:
+        fill = box.style["background_color"]
+        if fill.alpha > 0:
+            background = _hex(fill)
+    if isinstance(box, boxes.TextBox) and box.text.strip() and box.text.strip() != MARKER:
+        style = box.style
+        yield box.text, _hex(style["color"]), background, style["font_size"] * PT_PER_PX, style["font_weight"] >= 700
+    for child in getattr(box, "children", ()):
+        yield from _text_runs(child, background)
+
+
+def _missing_alt(page_box: Any, leaflet: str) -> list[Finding]:
+    images = [b for b in page_box.descendants() if b.element_tag == "img" and b.element is not None]
+    return [
+        Finding("images", ERROR, leaflet, f"image {b.element.get('src', '')[:60]!r} has no alt text")
+        for b in images
+        if not (b.element.get("alt") or "").strip()
+    ]
+
+
+def _structure(pdf: pikepdf.Pdf) -> list[tuple[str, bool]]:
+    root = pdf.Root
+    fonts = [f for page in pdf.pages for f in page.Resources.get("/Font", {}).values()]
+    embedded = all(
+        any(k in f.DescendantFonts[0].FontDescriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        for f in fonts
+        if "/DescendantFonts" in f
+    )
+    return [
+        ("tag tree", "/StructTreeRoot" in root and bool(root.get("/MarkInfo", pikepdf.Dictionary()).get("/Marked"))),
+        ("language", bool(str(root.get("/Lang", "")))),
+        (
+            "title",
+            bool(str(pdf.docinfo.get("/Title", "")))
+            and bool(root.get("/ViewerPreferences", pikepdf.Dictionary()).get("/DisplayDocTitle")),
+        ),
+        ("fonts embedded", embedded),
+    ]
+
+
+def _hex(colour: Any) -> str:
+    red, green, blue = colour.to("srgb").coordinates
+    return "#" + "".join(f"{round(max(0.0, min(1.0, c)) * 255):02x}" for c in (red, green, blue))
+
+
+def _name(colour: str, names: dict[str, str]) -> str:
+    return f"{names[colour]} {colour}" if colour in names else colour
+
+
+def _context(page: Any, char: dict[str, Any]) -> str:
+    line = [c["text"] for c in page.chars if abs(c["top"] - char["top"]) < 1 and abs(c["x0"] - char["x0"]) < 120]
+    return "".join(line).strip()[:40]
