@@ -143,7 +143,7 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
 
     def report(output: Output) -> None:
-        shown = display_path(args.out / output.file)
+        shown = f"checked {output.file}" if args.check else display_path(args.out / output.file)
         print(f"  {shown:<40} {output.pages} page{'s' if output.pages > 1 else ''}, {output.bytes / 1024:.0f} KB")
 
     icc = args.icc_profile or default_icc_profile(args.content)
