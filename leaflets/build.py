@@ -10,19 +10,22 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from . import content as content_stage
 from .editions import Edition, editions
 from .errors import BuildError, QualityError, UsageError
-from .gallery import write_gallery
-from .pagechecks import check_layout, check_pdf
-from .pdf import PdfWriter, write_atomically
+from .files import write_atomically
+from .incremental import code_and_templates, edition_digest, inputs_digest, previous_findings, previous_outputs
 from .quality import Finding, check_content, failures
 from .render import PROJECT_ROOT, TEMPLATES, booking_qr, environment, palette, render_html, strings_table
 from .schema import PAPERS, Content
+
+# WeasyPrint, pdfplumber, pikepdf and pypdfium2 are imported only when a leaflet is
+# actually made, so a build with nothing to do stays well under a second.
 
 DEFAULT_CONTENT = PROJECT_ROOT / "content.yaml"
 DEFAULT_OUTPUT = PROJECT_ROOT / "output"
@@ -43,6 +46,7 @@ class Output:
     bytes: int
     sha256: str
     print_shop: bool = False
+    inputs: str = ""  # digest of everything that made it (see incremental.py)
 
 
 def load_content(path: Path) -> Content:
@@ -76,17 +80,20 @@ def build(
     out_dir: Path = DEFAULT_OUTPUT,
     paper: str | None = None,
     only: Sequence[str] = (),
-    report: Callable[[Output], None] = lambda output: None,
+    report: Callable[[Output, bool], None] = lambda output, fresh: None,
     print_shop: bool = False,
     icc_profile: Path | None = None,
     gate: Gate = Gate(),
     findings: list[Finding] | None = None,
     check_only: bool = False,
+    force: bool = False,
 ) -> list[Output]:
-    """Check, then build the leaflets into `out_dir` (and the print-shop set if asked); return what was written.
+    """Check, then build the leaflets into `out_dir` (and the print-shop set if asked); return what is there.
 
+    Leaflets whose inputs have not changed since the last build are kept as they are (unless `force`).
     Quality findings are appended to `findings` when given, and written to quality.json.
     With `check_only`, every leaflet is made and checked in memory and nothing but quality.json is written.
+    `report(output, fresh)` is called for each leaflet, `fresh` False when it was kept.
     """
     content = load_content(content_path)
     paper = paper or content.paper
@@ -97,69 +104,123 @@ def build(
     chosen = select(content, only)
     log: list[Finding] = [] if findings is None else findings
     today = gate.today or datetime.date.today()
+    expired = today > content.governance.review_by
     out_dir.mkdir(parents=True, exist_ok=True)
+    logo = (content_path.parent / content.brand.logo).resolve()
+    plan = Plan(content, logo, chosen, paper, print_shop, icc_profile, expired, gate, log, report)
+    fresh = force or check_only
+    plan.previous = {} if fresh else previous_outputs(out_dir)
+    plan.old_findings = [] if fresh else previous_findings(out_dir)
+    plan.common = inputs_digest(
+        [content_path.resolve(), logo, *code_and_templates(TEMPLATES), *([icc_profile] if icc_profile else [])],
+        {"paper": paper, "expired": expired},
+    )
     try:
         log += check_content(content, chosen, strings_table()[content.language], today, gate.allow_expired)
         _enforce(log, gate.strict)
         with tempfile.TemporaryDirectory(prefix="leaflets-check-") as scratch:
-            target_dir = Path(scratch) if check_only else out_dir
-            expired = today > content.governance.review_by
-            outputs = _make(
-                content, content_path, chosen, paper, print_shop, icc_profile, target_dir, expired, gate, log, report
-            )
+            outputs = plan.make(Path(scratch) if check_only else out_dir)
     finally:
         write_atomically(out_dir / QUALITY, (json.dumps([asdict(f) for f in log], indent=2) + "\n").encode())
     if not check_only:
         write_manifest(out_dir, content, outputs)
-        write_gallery(out_dir, outputs, {e.name: e.description for e in chosen}, content.condition.title)
+        if plan.rebuilt or not (out_dir / "index.html").exists():
+            from .gallery import write_gallery  # late: pypdfium2 only when something changed
+
+            write_gallery(out_dir, outputs, {e.name: e.description for e in chosen}, content.condition.title)
     return outputs
 
 
-def _make(
-    content: Content,
-    content_path: Path,
-    chosen: list[Edition],
-    paper: str,
-    print_shop: bool,
-    icc_profile: Path | None,
-    out_dir: Path,
-    expired: bool,
-    gate: Gate,
-    log: list[Finding],
-    report: Callable[[Output], None],
-) -> list[Output]:
-    """Render, check and write every chosen edition (then the print-shop set)."""
-    logo = (content_path.parent / content.brand.logo).resolve()
-    writer = PdfWriter(
-        TEMPLATES / "css", assets=[TEMPLATES, logo], generated=booking_qr(content), icc_profile=icc_profile
-    )
-    env = environment()
-    brand = content.brand.colours.model_dump()
-    names = {
-        value: f"brand.colours.{name}" if name in brand else f"{name} colour"
-        for name, value in palette(content, print_shop=False).items()
-    }
-    outputs = []
-    for shop in (False, True) if print_shop else (False,):
-        for edition in chosen:
-            html = render_html(content, edition, paper, logo.as_uri(), env, print_shop=shop, expired=expired)
-            what = f"{edition.name} ({paper}{', print shop' if shop else ''})"
-            rendered = writer.render(html, edition.stylesheets(paper, shop), edition.max_pages, what, shop)
-            check = None
-            if not shop:  # the print-shop set repeats these pages in CMYK
-                log += check_layout(rendered.document, edition.name, names)
-                _enforce(log, gate.strict)
-                check = partial(_check_pdf, edition, rendered.footer_pt, log, gate.strict)
-            target = confined(out_dir, edition.filename(paper, shop))
-            write_atomically(target, rendered.data, check)
-            digest = hashlib.sha256(rendered.data).hexdigest()
-            output = Output(target.name, edition.name, paper, rendered.pages, len(rendered.data), digest, shop)
-            report(output)
-            outputs.append(output)
-    return outputs
+@dataclass
+class Plan:
+    """One build: what to make, how, and what the last build left that can be kept."""
+
+    content: Content
+    logo: Path
+    chosen: list[Edition]
+    paper: str
+    print_shop: bool
+    icc_profile: Path | None
+    expired: bool
+    gate: Gate
+    log: list[Finding]
+    report: Callable[[Output, bool], None]
+    previous: dict[str, dict[str, Any]] = field(default_factory=dict)
+    old_findings: list[dict[str, Any]] = field(default_factory=list)
+    common: str = ""
+    rebuilt: int = 0
+    _writer: Any = None
+
+    def make(self, out_dir: Path) -> list[Output]:
+        """Every chosen edition (then the print-shop set): kept if unchanged, else rendered, checked, written."""
+        outputs = []
+        for shop in (False, True) if self.print_shop else (False,):
+            for edition in self.chosen:
+                inputs = edition_digest(self.common, edition.name, shop)
+                kept = self._kept(edition, shop, inputs)
+                output = kept or self._render(edition, shop, inputs, out_dir)
+                self.report(output, kept is None)
+                outputs.append(output)
+        return outputs
+
+    def _kept(self, edition: Edition, shop: bool, inputs: str) -> Output | None:
+        entry = self.previous.get(edition.filename(self.paper, shop))
+        if entry is None or entry.get("inputs") != inputs:
+            return None
+        self.log += [
+            Finding(**f)
+            for f in self.old_findings
+            if f.get("leaflet") == edition.name and f.get("check") in PAGE_CHECKS
+        ]
+        return Output(**entry)
+
+    def _render(self, edition: Edition, shop: bool, inputs: str, out_dir: Path) -> Output:
+        from .pagechecks import check_layout  # late: WeasyPrint only when rendering
+
+        writer = self._writer or self._new_writer()
+        html = render_html(
+            self.content, edition, self.paper, self.logo.as_uri(), self._env, print_shop=shop, expired=self.expired
+        )
+        what = f"{edition.name} ({self.paper}{', print shop' if shop else ''})"
+        rendered = writer.render(html, edition.stylesheets(self.paper, shop), edition.max_pages, what, shop)
+        check = None
+        if not shop:  # the print-shop set repeats these pages in CMYK
+            self.log += check_layout(rendered.document, edition.name, self._colour_names())
+            _enforce(self.log, self.gate.strict)
+            check = partial(_check_pdf, edition, rendered.footer_pt, self.log, self.gate.strict)
+        target = confined(out_dir, edition.filename(self.paper, shop))
+        write_atomically(target, rendered.data, check)
+        self.rebuilt += 1
+        digest = hashlib.sha256(rendered.data).hexdigest()
+        return Output(target.name, edition.name, self.paper, rendered.pages, len(rendered.data), digest, shop, inputs)
+
+    def _new_writer(self) -> Any:
+        from .pdf import PdfWriter  # late: WeasyPrint only when rendering
+
+        self._env = environment()
+        self._writer = PdfWriter(
+            TEMPLATES / "css",
+            assets=[TEMPLATES, self.logo],
+            generated=booking_qr(self.content),
+            icc_profile=self.icc_profile,
+        )
+        return self._writer
+
+    def _colour_names(self) -> dict[str, str]:
+        brand = self.content.brand.colours.model_dump()
+        return {
+            value: f"brand.colours.{name}" if name in brand else f"{name} colour"
+            for name, value in palette(self.content, print_shop=False).items()
+        }
+
+
+#: Checks made on the rendered leaflet, carried over from quality.json when a leaflet is kept.
+PAGE_CHECKS = ("contrast", "images", "type size", "pdf/ua")
 
 
 def _check_pdf(edition: Edition, footer_pt: list[float], log: list[Finding], strict: bool, path: Path) -> None:
+    from .pagechecks import check_pdf  # late: pdfplumber and pikepdf only when rendering
+
     log += check_pdf(path, edition.name, edition.style, footer_pt)
     _enforce(log, strict)
 

@@ -34,6 +34,7 @@ examples:
   python generate.py --list                  list the leaflets the content makes
   python generate.py --print-shop            add print-shop PDFs (bleed, crop marks, CMYK)
   python generate.py --check --strict        quality checks only; warnings count as errors
+  python generate.py discharge --patients list.csv   personalised discharge handouts (see discharge --help)
   python generate.py --content other/content.yaml --out other/output
 
 exit codes: 0 built, 1 the content needs fixing (or failed the quality gate), 2 wrong command line,
@@ -93,6 +94,8 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build even past the review date; every page is marked 'past review date'",
     )
+    p.add_argument("--force", action="store_true",
+                   help="rebuild every leaflet, even those whose inputs have not changed since the last build")
     p.add_argument("--list", action="store_true", help="list the leaflets and exit")
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     return p
@@ -100,6 +103,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["discharge"]:
+        from .discharge_cli import main as discharge_main  # late: its own options and pool
+
+        return discharge_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         if args.list:
@@ -142,8 +150,14 @@ def run_build(args: argparse.Namespace) -> int:
     """Build, printing one line per PDF and a summary."""
     started = time.perf_counter()
 
-    def report(output: Output) -> None:
+    kept: list[Output] = []
+
+    def report(output: Output, fresh: bool) -> None:
         shown = f"checked {output.file}" if args.check else display_path(args.out / output.file)
+        if not fresh:
+            kept.append(output)
+            print(f"  {shown:<40} unchanged")
+            return
         print(f"  {shown:<40} {output.pages} page{'s' if output.pages > 1 else ''}, {output.bytes / 1024:.0f} KB")
 
     icc = args.icc_profile or default_icc_profile(args.content)
@@ -175,6 +189,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"Checked {len(outputs)} leaflets in {seconds:.1f} s; report in {display_path(args.out / QUALITY)}")
         return EXIT_OK
     manifest = display_path(args.out / MANIFEST)
-    count = f"{len(outputs)} leaflet{'s' if len(outputs) != 1 else ''}"
+    made = len(outputs) - len(kept)
+    count = f"{made} leaflet{'s' if made != 1 else ''}" + (f" ({len(kept)} unchanged, kept)" if kept else "")
     print(f"Built {count} in {seconds:.1f} s; list and checksums in {manifest}")
     return EXIT_OK

@@ -12,6 +12,7 @@ EXIT_OK = 0
 EXIT_CONTENT = 1  # the content file (or a file it names) needs fixing
 EXIT_USAGE = 2  # the command line was wrong (argparse's own code)
 EXIT_BUILD = 3  # the content is fine but a leaflet could not be made
+EXIT_PARTIAL = 4  # discharge: some rows of the patient list were not made
 
 
 class LeafletError(Exception):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from .pdf import write_atomically
+from .files import write_atomically
 from .render import environment
 
 GALLERY = "index.html"

@@ -12,11 +12,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import re
-import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -138,9 +136,19 @@ class PdfWriter:
         return PRINT_VARIANT if self.icc_profile else None
 
     def render(
-        self, html: str, stylesheets: Sequence[str], max_pages: int, what: str, print_shop: bool = False
+        self,
+        html: str,
+        stylesheets: Sequence[str],
+        max_pages: int,
+        what: str,
+        print_shop: bool = False,
+        variant: str | None = None,
+        forms: bool = False,
     ) -> Rendered:
-        """Render one leaflet; fail if it breaks its page budget or overflows a panel."""
+        """Render one leaflet; fail if it breaks its page budget or overflows a panel.
+
+        `variant` overrides the PDF variant (discharge handouts are PDF/A); `forms` keeps form fields fillable.
+        """
         with weasyprint_warnings_fail():
             document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 font_config=self.font_config,
@@ -151,7 +159,10 @@ class PdfWriter:
             check_panels(document, what)
             seed = hashlib.sha256(html.encode()).digest()
             data = document.write_pdf(
-                pdf_variant=self.variant(print_shop), pdf_tags=True, finisher=partial(_finish, seed, print_shop)
+                pdf_variant=variant or self.variant(print_shop),
+                pdf_tags=True,
+                pdf_forms=forms,
+                finisher=partial(_finish, seed, print_shop),
             )
         footer_pt = [page._page_box.margin_bottom * 0.75 for page in document.pages]
         return Rendered(data, len(document.pages), document, footer_pt)
@@ -203,24 +214,3 @@ def weasyprint_warnings_fail() -> Iterator[None]:
     problems = [m for m in messages if not m.startswith(BENIGN_WARNING)]
     if problems:
         raise BuildError("WeasyPrint: " + "; ".join(problems))
-
-
-def write_atomically(path: Path, data: bytes, check: Callable[[Path], None] | None = None) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one, never half.
-
-    `check`, if given, inspects the complete temporary file first; if it raises, nothing is written.
-    """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if check is not None:
-            check(Path(temporary))
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -122,8 +122,9 @@ def render_html(
     env: jinja2.Environment | None = None,
     print_shop: bool = False,
     expired: bool = False,
+    extra: Mapping[str, Any] | None = None,
 ) -> str:
-    """The edition's HTML, ready for WeasyPrint."""
+    """The edition's HTML, ready for WeasyPrint; `extra` adds to (or replaces) the template's variables."""
     env = env or environment()
     strings = strings_table()[content.language]
     governance = content.governance
@@ -145,6 +146,8 @@ def render_html(
         "published": format_date(governance.published, strings),
         "review_by": format_date(governance.review_by, strings),
         "generator": f"leaflets {__version__}",
+        "record": None,
+        **(extra or {}),
     }
     try:
         return env.get_template(edition.template).render(context)

@@ -11,11 +11,11 @@ import pikepdf
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
-from leaflets import build as build_module
 from leaflets import pdf as pdf_module
 from leaflets.build import build, confined
 from leaflets.errors import BuildError
-from leaflets.pdf import AssetFetcher, PdfWriter, write_atomically
+from leaflets.files import write_atomically
+from leaflets.pdf import AssetFetcher, PdfWriter
 from leaflets.render import TEMPLATES
 from tests.pdfread import page_texts
 
@@ -120,7 +120,7 @@ def test_a_build_that_fails_midway_leaves_only_whole_pdfs(tmp_path: Path, monkey
             raise KeyboardInterrupt
         return real_render(self, html, *args)
 
-    monkeypatch.setattr(build_module.PdfWriter, "render", render_then_fail)
+    monkeypatch.setattr(pdf_module.PdfWriter, "render", render_then_fail)
     with pytest.raises(KeyboardInterrupt):
         build(out_dir=tmp_path)
     files = sorted(p.name for p in tmp_path.iterdir())
