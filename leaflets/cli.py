@@ -94,8 +94,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build even past the review date; every page is marked 'past review date'",
     )
-    p.add_argument("--force", action="store_true",
-                   help="rebuild every leaflet, even those whose inputs have not changed since the last build")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every leaflet, even those whose inputs have not changed since the last build",
+    )
     p.add_argument("--list", action="store_true", help="list the leaflets and exit")
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     return p

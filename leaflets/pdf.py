@@ -154,6 +154,7 @@ class PdfWriter:
                 font_config=self.font_config,
                 stylesheets=self.stylesheets(stylesheets, print_shop),
                 color_profiles=self._color_profiles if print_shop else {},
+                pdf_forms=forms,
             )
             check_budget(document, max_pages, what)
             check_panels(document, what)
@@ -161,7 +162,6 @@ class PdfWriter:
             data = document.write_pdf(
                 pdf_variant=variant or self.variant(print_shop),
                 pdf_tags=True,
-                pdf_forms=forms,
                 finisher=partial(_finish, seed, print_shop),
             )
         footer_pt = [page._page_box.margin_bottom * 0.75 for page in document.pages]

@@ -1,0 +1,56 @@
+"""Incremental builds: unchanged leaflets are kept (without WeasyPrint), changes and --force rebuild."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from leaflets.build import Output, build
+from tests.conftest import CONTENT, ROOT
+
+ONLY = ["overview", "scar-tissue"]
+
+
+def run(content: Path, out: Path, force: bool = False) -> dict[str, bool]:
+    """Build, returning {file: rebuilt?}."""
+    fresh: dict[str, bool] = {}
+
+    def report(output: Output, rebuilt: bool) -> None:
+        fresh[output.file] = rebuilt
+
+    build(content, out, only=ONLY, report=report, force=force)
+    return fresh
+
+
+def test_nothing_changed_nothing_rebuilt(tmp_path: Path) -> None:
+    assert run(CONTENT, tmp_path) == {"overview-a4.pdf": True, "scar-tissue-a4.pdf": True}
+    stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.pdf")}
+    assert run(CONTENT, tmp_path) == {"overview-a4.pdf": False, "scar-tissue-a4.pdf": False}
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.pdf")} == stamps
+    assert run(CONTENT, tmp_path, force=True) == {"overview-a4.pdf": True, "scar-tissue-a4.pdf": True}
+
+
+def test_a_change_to_the_content_or_a_lost_file_rebuilds(content_copy: Callable[..., Path], tmp_path: Path) -> None:
+    content = content_copy()
+    run(content, tmp_path / "out")
+    (tmp_path / "out" / "scar-tissue-a4.pdf").unlink()
+    assert run(content, tmp_path / "out") == {"overview-a4.pdf": False, "scar-tissue-a4.pdf": True}
+    content.write_text(content.read_text().replace("Stretching can help.", "Gentle stretching can help."))
+    assert run(content, tmp_path / "out") == {"overview-a4.pdf": True, "scar-tissue-a4.pdf": True}
+
+
+def test_a_no_change_build_does_not_import_weasyprint(tmp_path: Path) -> None:
+    run(CONTENT, tmp_path)
+    script = (
+        "import sys\nfrom leaflets.cli import main\n"
+        f"code = main(['--out', {str(tmp_path)!r}, '--only', 'overview', '--only', 'scar-tissue'])\n"
+        "print(code, sorted(m for m in ('weasyprint', 'pdfplumber', 'pikepdf', 'pypdfium2') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 []"
+    assert "unchanged" in done.stdout
