@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from leaflets.build import DEFAULT_CONTENT, load_content  # noqa: E402
 from leaflets.discharge import DISCHARGE_VARIANT, HANDOUT, handout_html  # noqa: E402
-from leaflets.patients import read_patients  # noqa: E402
+from leaflets.patients import OPTIONAL, REQUIRED, read_patients  # noqa: E402
 from leaflets.render import TEMPLATES, booking_qr, environment  # noqa: E402
 
 LEAFLETS = ["failed-fusion", "failed-decompression", "scar-tissue", "rehabilitation"]
@@ -40,20 +40,7 @@ def fictional_patients(path: Path, count: int) -> None:
     rng = random.Random(7)
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(
-            [
-                "record_id",
-                "patient_name",
-                "procedure",
-                "procedure_date",
-                "clinician",
-                "followup_date",
-                "followup_time",
-                "followup_place",
-                "leaflets",
-                "note",
-            ]
-        )
+        writer.writerow([*REQUIRED, *OPTIONAL])
         for number in range(1, count + 1):
             chosen = ";".join(rng.sample(LEAFLETS, rng.choice([1, 1, 2])))
             note = "Walk a little more each day." if number % 3 == 0 else ""
