@@ -183,6 +183,7 @@ def run_build(args: argparse.Namespace) -> int:
             gate,
             findings,
             check_only=args.check,
+            force=args.force,
         )
     finally:
         if findings:

@@ -39,9 +39,6 @@ PDF_VARIANT = "pdf/ua-1"
 PRINT_VARIANT = "pdf/x-4"
 #: Bleed for a print shop, in PDF points (3 mm).
 BLEED_PT = 3 / 25.4 * 72
-#: WeasyPrint falls back to fontTools when the system lacks libharfbuzz-subset;
-#: the PDF is still correct, only slower to make, so this notice is not fatal.
-BENIGN_WARNING = "Using fontTools instead of HarfBuzz-Subset"
 
 
 class AssetFetcher(URLFetcher):  # type: ignore[misc]
@@ -211,6 +208,11 @@ def weasyprint_warnings_fail() -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
     messages = dict.fromkeys(r.getMessage() for r in handler.records)  # unique, in order
-    problems = [m for m in messages if not m.startswith(BENIGN_WARNING)]
-    if problems:
-        raise BuildError("WeasyPrint: " + "; ".join(problems))
+    if any(m.startswith("Using fontTools instead of HarfBuzz-Subset") for m in messages):
+        # fontTools subsets fonts differently on every run: the same content would no longer give the same bytes.
+        raise BuildError(
+            "WeasyPrint needs the HarfBuzz-Subset library to embed fonts the same way every time: "
+            "install it (Debian/Ubuntu: apt-get install libharfbuzz-subset0)"
+        )
+    if messages:
+        raise BuildError("WeasyPrint: " + "; ".join(messages))
