@@ -149,7 +149,8 @@ class Plan:
     old_findings: list[dict[str, Any]] = field(default_factory=list)
     common: str = ""
     rebuilt: int = 0
-    _writer: Any = None
+    _writer: Any = None  # PdfWriter, made on first use: a build with nothing to render never loads WeasyPrint
+    _env: Any = None
 
     def make(self, out_dir: Path) -> list[Output]:
         """Every chosen edition (then the print-shop set): kept if unchanged, else rendered, checked, written."""
