@@ -173,6 +173,7 @@ class Plan:
             for f in self.old_findings
             if f.get("leaflet") == edition.name and f.get("check") in PAGE_CHECKS
         ]
+        _enforce(self.log, self.gate.strict)  # a kept leaflet's old warnings still count under --strict
         return Output(**entry)
 
     def _render(self, edition: Edition, shop: bool, inputs: str, out_dir: Path) -> Output:
