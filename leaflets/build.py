@@ -205,6 +205,7 @@ class Plan:
             assets=[TEMPLATES, self.logo],
             generated=booking_qr(self.content),
             icc_profile=self.icc_profile,
+            source_date=self.content.governance.published,
         )
         return self._writer
 

@@ -93,7 +93,12 @@ def _start_worker(settings: Settings, scratch: str) -> None:
     tempfile.tempdir = scratch  # WeasyPrint's font folders go here and are removed with it
     content = load_content(settings.content_path)
     logo = (settings.content_path.parent / content.brand.logo).resolve()
-    writer = PdfWriter(TEMPLATES / "css", assets=[TEMPLATES, logo], generated=booking_qr(content))
+    writer = PdfWriter(
+        TEMPLATES / "css",
+        assets=[TEMPLATES, logo],
+        generated=booking_qr(content),
+        source_date=content.governance.published,
+    )
     writer.stylesheets(HANDOUT.stylesheets(settings.paper), print_shop=False)  # parse once, now
     _worker.update(
         content=content,

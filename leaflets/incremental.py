@@ -9,6 +9,7 @@ rewrites nothing and never imports WeasyPrint. `--force` rebuilds anyway.
 
 from __future__ import annotations
 
+import ctypes.util
 import hashlib
 import json
 from collections.abc import Iterable
@@ -24,7 +25,9 @@ def inputs_digest(files: Iterable[Path], settings: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     for path in sorted(set(files)):
         digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    versions = {name: metadata.version(name) for name in ("weasyprint", "font-source-sans-pro", "pydyf")}
+    versions = {name: metadata.version(name) for name in ("weasyprint", "font-source-sans-pro", "pydyf", "fonttools")}
+    # The font subsetter shapes the bytes too: HarfBuzz-Subset when the system has it, else fontTools.
+    versions["harfbuzz-subset"] = str(ctypes.util.find_library("harfbuzz-subset"))
     digest.update(json.dumps({**settings, **versions}, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 

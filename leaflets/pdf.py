@@ -10,8 +10,10 @@ printing a worse leaflet.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import logging
+import os
 import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -101,8 +103,10 @@ class PdfWriter:
         assets: Sequence[Path],
         generated: Mapping[str, bytes] | None = None,
         icc_profile: Path | None = None,
+        source_date: datetime.date = datetime.date(2000, 1, 1),
     ):
         self.css_dir = css_dir
+        self.source_date = source_date
         self.icc_profile = icc_profile
         self.fetcher = AssetFetcher([*assets, css_dir, FONT_DIR, *([icc_profile] if icc_profile else [])], generated)
         self.base_url = css_dir.parent.as_uri() + "/"
@@ -156,13 +160,41 @@ class PdfWriter:
             check_budget(document, max_pages, what)
             check_panels(document, what)
             seed = hashlib.sha256(html.encode()).digest()
-            data = document.write_pdf(
-                pdf_variant=variant or self.variant(print_shop),
-                pdf_tags=True,
-                finisher=partial(_finish, seed, print_shop),
-            )
+            with source_date_epoch(self.source_date):
+                data = document.write_pdf(
+                    pdf_variant=variant or self.variant(print_shop),
+                    pdf_tags=True,
+                    finisher=partial(_finish, seed, print_shop),
+                )
         footer_pt = [page._page_box.margin_bottom * 0.75 for page in document.pages]
         return Rendered(data, len(document.pages), document, footer_pt)
+
+
+@contextlib.contextmanager
+def source_date_epoch(date: datetime.date) -> Iterator[None]:
+    """Fix the clock fontTools writes into each embedded font's `head` table.
+
+    Without the HarfBuzz-Subset library WeasyPrint subsets fonts with fontTools,
+    which stamps the current time into the font unless SOURCE_DATE_EPOCH is set
+    (reproducible-builds.org). A date from the content makes the bytes stable.
+    """
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.datetime.combine(date, datetime.time(), datetime.timezone.utc)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def subsetter() -> str:
+    """Which library embeds font subsets: 'harfbuzz' or 'fonttools' (part of each leaflet's digest)."""
+    from weasyprint.pdf import fonts
+
+    return "harfbuzz" if fonts.harfbuzz_subset else "fonttools"
 
 
 def _finish(seed: bytes, print_shop: bool, document: Any, pdf: Any) -> None:
@@ -208,11 +240,7 @@ def weasyprint_warnings_fail() -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
     messages = dict.fromkeys(r.getMessage() for r in handler.records)  # unique, in order
-    if any(m.startswith("Using fontTools instead of HarfBuzz-Subset") for m in messages):
-        # fontTools subsets fonts differently on every run: the same content would no longer give the same bytes.
-        raise BuildError(
-            "WeasyPrint needs the HarfBuzz-Subset library to embed fonts the same way every time: "
-            "install it (Debian/Ubuntu: apt-get install libharfbuzz-subset0)"
-        )
+    # Without HarfBuzz-Subset, fontTools subsets the fonts; source_date_epoch() keeps its bytes stable.
+    messages = {m: None for m in messages if not m.startswith("Using fontTools instead of HarfBuzz-Subset")}
     if messages:
         raise BuildError("WeasyPrint: " + "; ".join(messages))
