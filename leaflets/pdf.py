@@ -179,7 +179,7 @@ def source_date_epoch(date: datetime.date) -> Iterator[None]:
     (reproducible-builds.org). A date from the content makes the bytes stable.
     """
     before = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.datetime.combine(date, datetime.time(), datetime.timezone.utc)
+    moment = datetime.datetime.combine(date, datetime.time(), datetime.UTC)
     os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
     try:
         yield

@@ -47,7 +47,7 @@ def _font_dates(data: bytes) -> set[datetime.datetime]:
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor" and "/FontFile2" in obj:
                 font = TTFont(io.BytesIO(obj.FontFile2.read_bytes()))
                 seconds = font["head"].modified + epoch_diff
-                stamps.add(datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc))
+                stamps.add(datetime.datetime.fromtimestamp(seconds, datetime.UTC))
     return stamps
 
 
@@ -75,5 +75,5 @@ def test_fonttools_stamps_the_publication_date_not_the_clock(tmp_path: Path) -> 
     data = _build(CONTENT, tmp_path, hide=True)
     stamps = _font_dates(data)
     assert stamps, "no embedded TrueType font found"
-    published = datetime.datetime(2026, 11, 2, tzinfo=datetime.timezone.utc)
+    published = datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)
     assert stamps == {published}
