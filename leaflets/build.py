@@ -9,19 +9,30 @@ import datetime
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import content as content_stage
+from .content import FieldPath, text_fields
 from .editions import Edition, editions
 from .errors import BuildError, QualityError, UsageError
 from .files import write_atomically
+from .fonts import SHIPPED, FontSet, font_set
 from .incremental import code_and_templates, edition_digest, inputs_digest, previous_findings, previous_outputs
 from .quality import Finding, check_content, failures
-from .render import PROJECT_ROOT, TEMPLATES, booking_qr, environment, palette, render_html, strings_table
+from .render import (
+    PROJECT_ROOT,
+    TEMPLATES,
+    booking_qr,
+    environment,
+    field_namer,
+    palette,
+    render_html,
+    strings_table,
+)
 from .schema import PAPERS, Content
 
 # WeasyPrint, pdfplumber, pikepdf and pypdfium2 are imported only when a leaflet is
@@ -50,8 +61,28 @@ class Output:
 
 
 def load_content(path: Path) -> Content:
-    """Read and validate a content file (raises ContentError)."""
-    return content_stage.load(path, languages=strings_table().keys())
+    """Read and validate a content file (raises ContentError), including that every character has a font."""
+
+    def characters(content: Content) -> Iterator[tuple[FieldPath, str]]:
+        fonts = content_fonts(content, path)
+        for where, text in text_fields(content.model_dump(mode="json", exclude={"fonts"})):
+            missing = sorted(fonts.missing(text))
+            if missing:
+                shown = ", ".join(f"U+{ord(ch):04X} {ch!r}" for ch in missing[:3])
+                yield (
+                    where,
+                    (
+                        f"has characters no embedded font can print ({shown}); write them another way, or add a "
+                        "font that has them to the folder named in `fonts:` (README, 'Fonts')"
+                    ),
+                )
+
+    return content_stage.load(path, languages=strings_table().keys(), checks=[characters])
+
+
+def content_fonts(content: Content, content_path: Path) -> FontSet:
+    """The fonts a content file's leaflets may use: the shipped face and its `fonts:` folder."""
+    return font_set(content_path.parent / content.fonts if content.fonts else None)
 
 
 def select(content: Content, only: Sequence[str] = ()) -> list[Edition]:
@@ -108,11 +139,18 @@ def build(
     out_dir.mkdir(parents=True, exist_ok=True)
     logo = (content_path.parent / content.brand.logo).resolve()
     plan = Plan(content, logo, chosen, paper, print_shop, icc_profile, expired, gate, log, report)
+    plan.fonts = content_fonts(content, content_path)
     fresh = force or check_only
     plan.previous = {} if fresh else previous_outputs(out_dir)
     plan.old_findings = [] if fresh else previous_findings(out_dir)
     plan.common = inputs_digest(
-        [content_path.resolve(), logo, *code_and_templates(TEMPLATES), *([icc_profile] if icc_profile else [])],
+        [
+            content_path.resolve(),
+            logo,
+            *code_and_templates(TEMPLATES),
+            *plan.fonts.fallbacks,
+            *([icc_profile] if icc_profile else []),
+        ],
         {"paper": paper, "expired": expired},
     )
     try:
@@ -123,7 +161,7 @@ def build(
     finally:
         write_atomically(out_dir / QUALITY, (json.dumps([asdict(f) for f in log], indent=2) + "\n").encode())
     if not check_only:
-        write_manifest(out_dir, content, outputs)
+        write_manifest(out_dir, content, outputs, plan.fonts)
         if plan.rebuilt or not (out_dir / "index.html").exists():
             from .gallery import write_gallery  # late: pypdfium2 only when something changed
 
@@ -148,9 +186,11 @@ class Plan:
     previous: dict[str, dict[str, Any]] = field(default_factory=dict)
     old_findings: list[dict[str, Any]] = field(default_factory=list)
     common: str = ""
+    fonts: FontSet = field(default_factory=FontSet)
     rebuilt: int = 0
     _writer: Any = None  # PdfWriter, made on first use: a build with nothing to render never loads WeasyPrint
     _env: Any = None
+    _field_of: Any = None
 
     def make(self, out_dir: Path) -> list[Output]:
         """Every chosen edition (then the print-shop set): kept if unchanged, else rendered, checked, written."""
@@ -184,7 +224,9 @@ class Plan:
             self.content, edition, self.paper, self.logo.as_uri(), self._env, print_shop=shop, expired=self.expired
         )
         what = f"{edition.name} ({self.paper}{', print shop' if shop else ''})"
-        rendered = writer.render(html, edition.stylesheets(self.paper, shop), edition.max_pages, what, shop)
+        rendered = writer.render(
+            html, edition.stylesheets(self.paper, shop), edition.max_pages, what, shop, field_of=self._field_of
+        )
         check = None
         if not shop:  # the print-shop set repeats these pages in CMYK
             self.log += check_layout(rendered.document, edition.name, self._colour_names())
@@ -200,12 +242,14 @@ class Plan:
         from .pdf import PdfWriter  # late: WeasyPrint only when rendering
 
         self._env = environment()
+        self._field_of = field_namer(self.content)
         self._writer = PdfWriter(
             TEMPLATES / "css",
             assets=[TEMPLATES, self.logo],
             generated=booking_qr(self.content),
             icc_profile=self.icc_profile,
             source_date=self.content.governance.published,
+            fonts=self.fonts,
         )
         return self._writer
 
@@ -246,7 +290,7 @@ def confined(out_dir: Path, name: str) -> Path:
     return target
 
 
-def write_manifest(out_dir: Path, content: Content, outputs: list[Output]) -> None:
+def write_manifest(out_dir: Path, content: Content, outputs: list[Output], fonts: FontSet = SHIPPED) -> None:
     """Record every file with its hash, so an approved leaflet can be recognised."""
     manifest = {
         "reference": content.governance.reference,
@@ -254,5 +298,6 @@ def write_manifest(out_dir: Path, content: Content, outputs: list[Output]) -> No
         "published": content.governance.published.isoformat(),
         "review_by": content.governance.review_by.isoformat(),
         "files": [asdict(o) for o in outputs],
+        "fonts": fonts.manifest(),
     }
     write_atomically(out_dir / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import typing
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,19 @@ from .errors import ContentError, Problem
 from .schema import Content
 
 FieldPath = tuple[str | int, ...]
+
+
+def text_fields(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
+    """Every text in plain data (e.g. `content.model_dump()`), with its field path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from text_fields(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from text_fields(item, (*path, index))
+
 
 # Hints for text that does not match a required pattern, by field name.
 PATTERN_HINTS = {
@@ -39,7 +52,11 @@ def display_path(path: Path) -> str:
     return path.as_posix() if relative.startswith("..") else relative
 
 
-def load(path: Path, languages: Collection[str]) -> Content:
+#: Further checks on valid content, each giving (field path, what is wrong); located like every other problem.
+ContentCheck = Callable[[Content], Iterable[tuple[FieldPath, str]]]
+
+
+def load(path: Path, languages: Collection[str], checks: Sequence[ContentCheck] = ()) -> Content:
     """Read, parse and validate a content file; raise ContentError listing every problem."""
     shown = display_path(path)
     node, data = _parse(path, shown)
@@ -52,7 +69,8 @@ def load(path: Path, languages: Collection[str]) -> Content:
     except ValidationError as error:
         problems += [_explain(e, marks) for e in error.errors()]
         raise ContentError(sorted(problems, key=lambda p: (p.line, p.column))) from None
-    problems += [marks.at(where, _dotted(where), why) for where, why in _cross_checks(content)]
+    for check in (_cross_checks, *checks):
+        problems += [marks.at(where, dotted(where), why) for where, why in check(content)]
     if problems:
         raise ContentError(sorted(problems, key=lambda p: (p.line, p.column)))
     return content
@@ -103,7 +121,7 @@ class _Marks:
                 child = (*path, key_node.value)
                 if child in self.keys:
                     message = "this field appears twice; the second one would replace the first"
-                    problems.append(self._problem(key_node.start_mark, _dotted(child), message))
+                    problems.append(self._problem(key_node.start_mark, dotted(child), message))
                 self.keys[child] = key_node.start_mark
                 problems += self.walk(value_node, child)
         elif isinstance(node, yaml.SequenceNode):
@@ -124,7 +142,7 @@ class _Marks:
 def _explain(error: Any, marks: _Marks) -> Problem:
     """Turn one pydantic error into a sentence at the right line."""
     path: FieldPath = tuple(error["loc"])
-    field = _dotted(path)
+    field = dotted(path)
     if error["type"] == "missing":
         return marks.at(path[:-1], field, "this field is missing; it is required")
     if error["type"] == "extra_forbidden":
@@ -217,7 +235,8 @@ def _quote_hint(value: Any) -> str:
     return ""
 
 
-def _dotted(path: FieldPath) -> str:
+def dotted(path: FieldPath) -> str:
+    """A field path as the user reads it: `causes[2].title`."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else f".{part}"

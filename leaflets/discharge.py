@@ -21,15 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from .editions import Edition, editions, glossary_for
-from .errors import LeafletError, UsageError
+from .errors import BuildError, LeafletError, UsageError
 from .files import write_atomically
+from .fonts import uncovered_fields
 from .patients import Patient, RowProblem, read_patients
-from .render import TEMPLATES, booking_qr, environment, format_date, render_html, strings_table
+from .render import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html, strings_table
 from .schema import Content, GlossaryEntry
 
 #: ISO 19005-2 level A: archival (fonts embedded, sRGB output intent) and tagged for screen readers.
 DISCHARGE_VARIANT = "pdf/a-2a"
 HANDOUT = Edition("discharge", "discharge", "discharge.html", "discharge", 8, "Personalised discharge handout.")
+#: A handout's last sheet side must be at least this full: never a side spent on a scrap.
+MIN_LAST_PAGE_USE = 0.3
 CHUNK = 8  # patients per task: enough to keep both workers busy, small enough for a smooth progress bar
 
 
@@ -87,17 +90,20 @@ _worker: dict[str, Any] = {}
 
 def _start_worker(settings: Settings, scratch: str) -> None:
     """Load the content once and build one PDF writer (fonts, stylesheets) for every patient of this worker."""
-    from .build import load_content  # late: the build stage is only needed inside workers
+    from .build import content_fonts, load_content  # late: the build stage is only needed inside workers
     from .pdf import PdfWriter  # late: WeasyPrint only where rendering happens
 
     tempfile.tempdir = scratch  # WeasyPrint's font folders go here and are removed with it
     content = load_content(settings.content_path)
     logo = (settings.content_path.parent / content.brand.logo).resolve()
+    fonts = content_fonts(content, settings.content_path)
     writer = PdfWriter(
         TEMPLATES / "css",
         assets=[TEMPLATES, logo],
         generated=booking_qr(content),
         source_date=content.governance.published,
+        fonts=fonts,
+        private=True,
     )
     writer.stylesheets(HANDOUT.stylesheets(settings.paper), print_shop=False)  # parse once, now
     _worker.update(
@@ -106,6 +112,7 @@ def _start_worker(settings: Settings, scratch: str) -> None:
         writer=writer,
         env=environment(),
         logo=logo.as_uri(),
+        fonts=fonts,
         causes={c.id: c for c in content.cause_leaflets},
     )
 
@@ -129,22 +136,51 @@ def _render_safely(patient: Patient) -> Made | RowProblem:
 
 def _render_one(patient: Patient) -> Made:
     content, settings = _worker["content"], _worker["settings"]
-    html = handout_html(content, patient, settings.paper, _worker["logo"], settings.fillable, _worker["env"])
-    rendered = _worker["writer"].render(
-        html,
-        HANDOUT.stylesheets(settings.paper),
-        HANDOUT.max_pages,
-        f"row {patient.row}",
-        variant=DISCHARGE_VARIANT,
-        forms=settings.fillable,
-    )
+    cells = patient_cells(patient)
+    unprintable = list(uncovered_fields(_worker["fonts"], cells.items()))
+    if unprintable:  # name the columns, never the characters: they are patient data
+        raise BuildError(
+            f"column {', '.join(unprintable)} has a character no embedded font can print; add a font that has "
+            "it to the folder named in the content's `fonts:` (README, 'Fonts')"
+        )
+    from .layout import last_page_used  # late: WeasyPrint only inside workers
+
+    field_of = field_namer(content, {f"column {name}": value for name, value in cells.items()})
+    for compact in (False, True):
+        html = handout_html(
+            content, patient, settings.paper, _worker["logo"], settings.fillable, _worker["env"], compact
+        )
+        rendered = _worker["writer"].render(
+            html,
+            HANDOUT.stylesheets(settings.paper),
+            HANDOUT.max_pages,
+            f"row {patient.row}",
+            variant=DISCHARGE_VARIANT,
+            forms=settings.fillable,
+            field_of=field_of,
+        )
+        if rendered.pages == 1 or last_page_used(rendered.document) >= MIN_LAST_PAGE_USE:
+            break
     target = settings.out_dir / f"{patient.record_id}.pdf"
     write_atomically(target, rendered.data, mode=0o600)
     return Made(patient.row, target.name, rendered.pages, hashlib.sha256(rendered.data).hexdigest())
 
 
-def handout_html(content: Content, patient: Patient, paper: str, logo_url: str, fillable: bool, env: Any) -> str:
-    """One patient's handout as HTML."""
+def patient_cells(patient: Patient) -> dict[str, str]:
+    """The patient's printed values by column name (dates as printed too), for font and layout checks."""
+    strings = strings_table()[_worker["content"].language] if _worker else {}
+    cells = {name: str(getattr(patient, name)) for name in ("record_id", "patient_name", "procedure", "clinician")}
+    cells |= {"followup_time": patient.followup_time, "followup_place": patient.followup_place, "note": patient.note}
+    if strings:
+        cells["procedure_date"] = format_date(patient.procedure_date, strings)
+        cells["followup_date"] = format_date(patient.followup_date, strings)
+    return cells
+
+
+def handout_html(
+    content: Content, patient: Patient, paper: str, logo_url: str, fillable: bool, env: Any, compact: bool = False
+) -> str:
+    """One patient's handout as HTML; `compact` leaves fewer lines for questions."""
     strings = strings_table()[content.language]
     causes = {c.id: c for c in content.cause_leaflets}
     chosen = [causes[name] for name in patient.leaflets]
@@ -156,6 +192,7 @@ def handout_html(content: Content, patient: Patient, paper: str, logo_url: str, 
         "procedure_date": format_date(patient.procedure_date, strings),
         "followup_date": format_date(patient.followup_date, strings),
         "fillable": fillable,
+        "compact": compact,
     }
     return render_html(content, HANDOUT, paper, logo_url, env, extra=extra)
 

@@ -90,20 +90,22 @@ def sections(content: Content, edition: Edition, strings: Mapping[str, Any]) -> 
         causes = [f"{cause.name}. {cause.summary}" for cause in content.causes]
         parts = [
             (strings["key_points"], [*condition.key_points, condition.main_message]),
-            (strings["what_is_it"].format(condition=condition.title.lower()), list(condition.what_is_it)),
+            (strings["what_is_it"].format(condition=condition.in_text), list(condition.what_is_it)),
             (strings["what_causes_it"], [*condition.causes_intro, *causes]),
         ]
     else:
         leaflets = [edition.cause]
         parts = [(edition.cause.title, [edition.cause.main_message])]
         parts += [(section.heading, [*section.paragraphs, *section.points]) for section in edition.cause.sections]
+    carries = content.trifold.carries if edition.kind == "trifold" else ("timeline", "tests", "helps")
     timeline = [f"{fact.when}: {fact.what}." for leaflet in leaflets for fact in leaflet.timeline]
     tests = [test for leaflet in leaflets for test in leaflet.tests]
     helps = [help for leaflet in leaflets for help in leaflet.helps]
+    treatment = list(condition.treatment) if edition.cause is None or edition.cause.treatment else []
     parts += [
-        (strings["timeline"], timeline),
-        (strings["tests"], tests),
-        (strings["what_helps"], [*helps, *condition.treatment]),
+        (strings["timeline"], timeline if "timeline" in carries else []),
+        (strings["tests"], tests if "tests" in carries else []),
+        (strings["what_helps"], [*(helps if "helps" in carries else []), *treatment]),
     ]
     return [(heading, texts) for heading, texts in parts if texts]
 

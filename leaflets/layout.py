@@ -4,16 +4,32 @@ Every edition has a page budget (overview 2, cause leaflet 1, tri-fold 2
 pages of 3 panels). Content that grows past it stops the build with the
 edition, the section that spilled and by how much: never a silent extra
 page, never text running off a brochure panel.
+
+Every text and image box must also lie inside the printable area (5 mm from
+the paper edge: office printers cannot print closer, ../shared/GUIDELINES.md)
+and inside the block it belongs to (a column, panel or box): a word too long
+for its line is caught here, never clipped or printed off the page.
+Messages name the field a text came from, never the text itself (it may be a
+patient's).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from weasyprint.formatting_structure import boxes
 
 from .errors import BuildError
 
 MM = 25.4 / 96  # WeasyPrint lays out in CSS pixels (1/96 inch)
+#: Nothing printed closer than this to the paper edge (GUIDELINES.md, "Printable area").
+EDGE_MM = 5.0
+#: Rounding slack when comparing box edges, in CSS pixels.
+SLACK = 0.75
+
+#: Names the field a piece of laid-out text came from (e.g. 'brand.booking_url', or a patient-list column).
+FieldNamer = Callable[[str], str]
 
 
 def check_budget(document: Any, max_pages: int, what: str) -> None:
@@ -26,7 +42,33 @@ def check_budget(document: Any, max_pages: int, what: str) -> None:
         raise BuildError(
             f"{what} needs {len(pages)} pages but may have {max_pages}: {where}"
             f"{spilled:.0f} mm of text spills past page {max_pages}; shorten the text in the content file"
+            f"{_brand_note(document)}"
         )
+
+
+def _brand_note(document: Any) -> str:
+    """Which of the clinic's details (elements marked data-field) take more than one line, and the footer's depth."""
+    lines: dict[str, int] = {}
+    for page in document.pages:
+        for box in _boxes(page):
+            if box.element is not None and "data-field" in box.element.attrib and isinstance(box, boxes.BlockBox):
+                count = sum(1 for d in box.descendants() if isinstance(d, boxes.LineBox))
+                lines[box.element.attrib["data-field"]] = max(count, lines.get(box.element.attrib["data-field"], 0))
+    long = [f"{field} ({count} lines)" for field, count in lines.items() if count > 1]
+    footer = footer_lines(document)
+    if footer > 2:
+        long.append(f"the page footer ({footer} lines: brand.clinic_name, governance.approved_by, governance.source)")
+    return (
+        f"; the clinic's details take several lines here, shortening them makes room too: {', '.join(long)}"
+        if long
+        else ""
+    )
+
+
+def footer_lines(document: Any) -> int:
+    """Lines of the running footer on the first page."""
+    margins = [c for c in document.pages[0]._page_box.children if isinstance(c, boxes.MarginBox)]
+    return max((sum(1 for d in m.descendants() if isinstance(d, boxes.LineBox)) for m in margins), default=0)
 
 
 def check_panels(document: Any, what: str) -> None:
@@ -41,8 +83,33 @@ def check_panels(document: Any, what: str) -> None:
                 panel = box.element.attrib["data-panel"]
                 raise BuildError(
                     f"{what}: the '{panel}' panel overflows by {(lowest - bottom) * MM:.0f} mm; "
-                    "shorten the text that goes on it in the content file"
+                    f"shorten the text that goes on it in the content file{_brand_note(document)}"
                 )
+
+
+def headroom(document: Any) -> float:
+    """Room to spare (mm): below the text on the last page, or, with fixed panels, in the fullest panel."""
+    panels = [
+        box
+        for page in document.pages
+        for box in _boxes(page)
+        if box.element is not None and box.element_tag == "section" and "data-panel" in box.element.attrib
+    ]
+    if panels:
+        return min(_panel_room(panel) for panel in panels) * MM
+    page_box = document.pages[-1]._page_box
+    return float(page_box.height - _content_height(document.pages[-1])) * MM
+
+
+def last_page_used(document: Any) -> float:
+    """How much of the last page's text area holds something, from 0 to 1."""
+    page = document.pages[-1]
+    return float(_content_height(page) / page._page_box.height)
+
+
+def _panel_room(panel: Any) -> float:
+    lowest = max((d.position_y + d.margin_height() for d in panel.descendants() if d is not panel), default=0)
+    return float(panel.content_box_y() + panel.height - lowest)
 
 
 def _boxes(page: Any) -> Iterator[Any]:
@@ -63,3 +130,86 @@ def _where(box: Any) -> str:
     if box.element_tag in ("h1", "h2"):
         return "from '" + " ".join("".join(box.element.itertext()).split()) + "' on, "
     return ""
+
+
+def footer_overrun(document: Any) -> float:
+    """How far (mm) the lowest text in a page margin (the running footer) comes closer than EDGE_MM to the
+    bottom edge; 0 when every footer fits. The PDF stage then gives the page a deeper bottom margin."""
+    worst = 0.0
+    for page in document.pages:
+        for margin in (c for c in page._page_box.children if isinstance(c, boxes.MarginBox)):
+            low = max((_bottom(d) for d in margin.descendants() if _is_text(d)), default=0.0)
+            worst = max(worst, low - (page.height - EDGE_MM / MM))
+    return worst * MM
+
+
+def check_printable(document: Any, what: str, field_of: FieldNamer, edge_mm: float = EDGE_MM) -> None:
+    """Fail if any text or image lies within `edge_mm` of the paper edge, or sticks out of its block.
+
+    `edge_mm` is measured from the paper (the trimmed page); pass 0 where artwork may bleed.
+    """
+    for number, page in enumerate(document.pages, start=1):
+        for box, block in _placed(page._page_box, None):
+            problem = _outside_page(box, page, edge_mm / MM) or _outside_block(box, block)
+            if problem:
+                text = box.text if isinstance(box, boxes.TextBox) else ""
+                field = field_of(text) if text else _image_name(box)
+                raise BuildError(
+                    f"{what}, page {number}: {field} {problem}; shorten it, or add spaces where it may wrap"
+                    if text
+                    else f"{what}, page {number}: {field} {problem}"
+                )
+
+
+def _image_name(box: Any) -> str:
+    element = box.element
+    named = element.get("data-field") if element is not None else None
+    return f"the image from {named}" if named else "an image"
+
+
+def _placed(box: Any, block: Any) -> Iterator[tuple[Any, Any]]:
+    """Every text run and image, with the nearest block that holds it."""
+    if _is_text(box) or isinstance(box, boxes.ReplacedBox):
+        yield box, block
+    if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.InlineBlockBox):
+        block = box
+    for child in getattr(box, "children", ()):
+        yield from _placed(child, block)
+
+
+def _outside_page(box: Any, page: Any, edge: float) -> str:
+    # Margins are empty space; an image's border box is what prints (a badge's padding included).
+    left, top = box.border_box_x(), box.border_box_y()
+    right, bottom = left + box.border_width(), top + box.border_height()
+    if isinstance(box, boxes.TextBox):
+        left, right = box.content_box_x(), box.content_box_x() + box.width
+        top, bottom = box.content_box_y(), box.content_box_y() + box.height
+    gaps = {
+        "left": left,
+        "top": top,
+        "right": page.width - right,
+        "bottom": page.height - bottom,
+    }
+    side, gap = min(gaps.items(), key=lambda item: item[1])
+    if gap < edge - SLACK:
+        where = "off the page" if gap < 0 else f"{gap * MM:.1f} mm from the paper edge"
+        return f"is printed {where} at the {side} (it must stay {edge * MM:.0f} mm inside it)"
+    return ""
+
+
+def _outside_block(box: Any, block: Any) -> str:
+    if block is None or not isinstance(box, boxes.TextBox):
+        return ""
+    right = box.content_box_x() + box.width
+    limit = block.content_box_x() + block.width
+    if right > limit + SLACK and block.element_tag not in ("html", "body"):
+        return f"runs {(right - limit) * MM:.0f} mm past the right edge of its column or box"
+    return ""
+
+
+def _is_text(box: Any) -> bool:
+    return isinstance(box, boxes.TextBox) and bool(box.text.strip())
+
+
+def _bottom(box: Any) -> float:
+    return float(box.position_y + box.margin_height())

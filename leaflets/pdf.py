@@ -23,18 +23,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import font_source_sans_pro
 import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .errors import BuildError
-from .layout import check_budget, check_panels
+from .fonts import FONT_DIR, SHIPPED, FontSet
+from .layout import MM, FieldNamer, check_budget, check_panels, check_printable, footer_overrun
 
-FONT_DIR = Path(font_source_sans_pro.font_directory).resolve()
-#: The one font family, from a pip-installed OFL package: never the machine's fonts.
-FONT_FACES = {400: "SourceSansPro-Regular.ttf", 600: "SourceSansPro-Semibold.ttf", 700: "SourceSansPro-Bold.ttf"}
 #: Tagged for screen readers (PDF/UA-1); sets PDF 1.7 and the structure tree.
 PDF_VARIANT = "pdf/ua-1"
 #: For a print shop: PDF/X-4 (CMYK output intent), used when an ICC profile is given.
@@ -61,19 +58,6 @@ class AssetFetcher(URLFetcher):  # type: ignore[misc]
         if path is None or not any(path == root or path.is_relative_to(root) for root in self.allowed):
             raise FatalURLFetchingError(f"blocked {url[:80]!r}: leaflets may only use the project's own files")
         return super().fetch(path.as_uri(), headers)
-
-
-def font_css() -> str:
-    """@font-face rules for the shipped font; fails the build if a face is missing."""
-    rules = []
-    for weight, name in FONT_FACES.items():
-        path = FONT_DIR / name
-        if not path.is_file():
-            raise BuildError(f"font file {path} is missing: reinstall with `pip install -e .`")
-        rules.append(
-            f'@font-face {{ font-family: "Source Sans Pro"; font-weight: {weight}; src: url("{path.as_uri()}"); }}'
-        )
-    return "\n".join(rules)
 
 
 def cmyk_profile_css(icc_profile: Path | None) -> str:
@@ -104,17 +88,23 @@ class PdfWriter:
         generated: Mapping[str, bytes] | None = None,
         icc_profile: Path | None = None,
         source_date: datetime.date = datetime.date(2000, 1, 1),
+        fonts: FontSet = SHIPPED,
+        private: bool = False,
     ):
+        """`private`: the pages hold patient data, so no library message is passed on (it may quote them)."""
         self.css_dir = css_dir
         self.source_date = source_date
         self.icc_profile = icc_profile
-        self.fetcher = AssetFetcher([*assets, css_dir, FONT_DIR, *([icc_profile] if icc_profile else [])], generated)
+        self.fonts = fonts
+        self.private = private
+        allowed = [*assets, css_dir, FONT_DIR, *fonts.fallbacks, *([icc_profile] if icc_profile else [])]
+        self.fetcher = AssetFetcher(allowed, generated)
         self.base_url = css_dir.parent.as_uri() + "/"
         self.font_config = FontConfiguration()
         self._parsed: dict[str, weasyprint.CSS] = {}
         self._color_profiles: dict[str, Any] = {}  # filled by the @color-profile rule below
         with weasyprint_warnings_fail():
-            self._fonts = self._css(string=font_css())
+            self._fonts = self._css(string=fonts.css())
             self._cmyk = self._css(string=cmyk_profile_css(icc_profile))
 
     def _css(self, **source: Any) -> weasyprint.CSS:
@@ -145,20 +135,18 @@ class PdfWriter:
         print_shop: bool = False,
         variant: str | None = None,
         forms: bool = False,
+        field_of: FieldNamer = lambda text: "some text",
     ) -> Rendered:
-        """Render one leaflet; fail if it breaks its page budget or overflows a panel.
+        """Render one leaflet; fail if it breaks its page budget, overflows a panel or leaves the printable area.
 
-        `variant` overrides the PDF variant (discharge handouts are PDF/A); `forms` keeps form fields fillable.
+        `variant` overrides the PDF variant (discharge handouts are PDF/A); `forms` keeps form fields fillable;
+        `field_of` names the field a piece of text came from, for messages (never the text itself).
         """
-        with weasyprint_warnings_fail():
-            document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-                font_config=self.font_config,
-                stylesheets=self.stylesheets(stylesheets, print_shop),
-                color_profiles=self._color_profiles if print_shop else {},
-                pdf_forms=forms,
-            )
+        with weasyprint_warnings_fail(self.private):
+            document = self._layout(html, stylesheets, print_shop, forms)
+            check_panels(document, what)  # first: a panel that overflows is named, not the page it spilled to
             check_budget(document, max_pages, what)
-            check_panels(document, what)
+            check_printable(document, what, field_of)
             seed = hashlib.sha256(html.encode()).digest()
             with source_date_epoch(self.source_date):
                 data = document.write_pdf(
@@ -166,8 +154,37 @@ class PdfWriter:
                     pdf_tags=True,
                     finisher=partial(_finish, seed, print_shop),
                 )
+            self._audit_fonts(document, what)
         footer_pt = [page._page_box.margin_bottom * 0.75 for page in document.pages]
         return Rendered(data, len(document.pages), document, footer_pt)
+
+    def _audit_fonts(self, document: Any, what: str) -> None:
+        """Fail if any text was drawn with a font that is not one of ours (Pango falls back to the machine's)."""
+        allowed = self.fonts.families()
+        strays = sorted({str(font.family) for font in document.fonts.values()} - allowed)
+        if strays:
+            raise BuildError(
+                f"{what}: some characters were drawn with the machine's font {', '.join(strays)}: no embedded "
+                "font has them; add a font that does to the content's `fonts:` folder (README, 'Fonts')"
+            )
+
+    def _layout(self, html: str, stylesheets: Sequence[str], print_shop: bool, forms: bool) -> Any:
+        """Lay out the pages; if a running footer needs more lines than its margin holds, deepen the margin."""
+        sheets = self.stylesheets(stylesheets, print_shop)
+        document = None
+        for _ in range(3):  # a deeper margin can move a page break, which can change the footer once more
+            document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+                font_config=self.font_config,
+                stylesheets=sheets,
+                color_profiles=self._color_profiles if print_shop else {},
+                pdf_forms=forms,
+            )
+            overrun = footer_overrun(document)
+            if overrun <= 0:
+                break
+            margin = max(page._page_box.margin_bottom for page in document.pages) * MM + overrun + 1
+            sheets = [*sheets, self._css(string=f"@page {{ margin-bottom: {margin:.1f}mm; }}")]
+        return document
 
 
 @contextlib.contextmanager
@@ -188,13 +205,6 @@ def source_date_epoch(date: datetime.date) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = before
-
-
-def subsetter() -> str:
-    """Which library embeds font subsets: 'harfbuzz' or 'fonttools' (part of each leaflet's digest)."""
-    from weasyprint.pdf import fonts
-
-    return "harfbuzz" if fonts.harfbuzz_subset else "fonttools"
 
 
 def _finish(seed: bytes, print_shop: bool, document: Any, pdf: Any) -> None:
@@ -228,8 +238,12 @@ class _Collector(logging.Handler):
 
 
 @contextlib.contextmanager
-def weasyprint_warnings_fail() -> Iterator[None]:
-    """Turn WeasyPrint's warnings and a blocked file into one BuildError."""
+def weasyprint_warnings_fail(private: bool = False) -> Iterator[None]:
+    """Turn WeasyPrint's warnings and a blocked file into one BuildError.
+
+    With `private`, the messages are not passed on: WeasyPrint quotes the text it could not draw,
+    which on a discharge handout is patient data.
+    """
     handler = _Collector(logging.WARNING)
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
@@ -242,5 +256,7 @@ def weasyprint_warnings_fail() -> Iterator[None]:
     messages = dict.fromkeys(r.getMessage() for r in handler.records)  # unique, in order
     # Without HarfBuzz-Subset, fontTools subsets the fonts; source_date_epoch() keeps its bytes stable.
     messages = {m: None for m in messages if not m.startswith("Using fontTools instead of HarfBuzz-Subset")}
+    if messages and private:
+        raise BuildError(f"WeasyPrint reported {len(messages)} problem(s), not shown here: they may quote patient data")
     if messages:
         raise BuildError("WeasyPrint: " + "; ".join(messages))

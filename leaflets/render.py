@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import jinja2
 import segno
@@ -20,6 +22,7 @@ import yaml
 from markupsafe import Markup
 
 from . import __version__
+from .content import dotted, text_fields
 from .editions import Edition, glossary_for
 from .errors import BuildError
 from .schema import Content
@@ -55,7 +58,21 @@ def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environmen
     )
     env.filters["css_string"] = css_string
     env.filters["css_counter_text"] = css_counter_text
+    env.filters["display_url"] = display_url
     return env
+
+
+#: A booking address's path is printed only while the whole stays this short; else the host alone.
+SHORT_URL = 32
+
+
+def display_url(url: str) -> str:
+    """The booking address as printed: derived from the URL itself, so the host a reader sees is the host
+    the link and the QR code open (https://www.example.org/book -> example.org/book)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    path = parts.path.rstrip("/")
+    return f"{host}{path}" if path and len(host + path) <= SHORT_URL and not parts.query else host
 
 
 def css_string(value: str) -> Markup:
@@ -114,6 +131,69 @@ def booking_qr(content: Content) -> dict[str, bytes]:
     return {QR_URL: buffer.getvalue()}
 
 
+#: The widest logo drawn at full height (width : height); a wider wordmark is drawn less tall.
+MAX_LOGO_RATIO, MIN_LOGO_RATIO = 4.0, 0.25
+
+
+def logo_ratio(path: Path) -> float:
+    """The logo's width divided by its height (PNG pixels, or the SVG's size or viewBox), within the caps."""
+    try:
+        if path.suffix.lower() == ".png":
+            from PIL import Image  # installed with WeasyPrint
+
+            with Image.open(path) as image:
+                width, height = float(image.size[0]), float(image.size[1])
+        else:
+            width, height = _svg_size(path)
+    except (OSError, ValueError, SyntaxError) as error:
+        raise BuildError(f"brand.logo: cannot read the size of {path.name} ({error})") from None
+    if width <= 0 or height <= 0:
+        raise BuildError(f"brand.logo: {path.name} has no width or height")
+    return round(min(MAX_LOGO_RATIO, max(MIN_LOGO_RATIO, width / height)), 4)
+
+
+def _logo_ratio_of_url(url: str) -> float:
+    path = Path(url2pathname(urlsplit(url).path))
+    return _cached_ratio(path, path.stat().st_mtime_ns if path.exists() else 0)
+
+
+@cache
+def _cached_ratio(path: Path, mtime_ns: int) -> float:
+    return logo_ratio(path)
+
+
+def _svg_size(path: Path) -> tuple[float, float]:
+    """Width and height of an SVG from its root element: width/height attributes, else the viewBox."""
+    from xml.etree import ElementTree
+
+    root = next(element for _, element in ElementTree.iterparse(path, events=("start",)))
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    sizes = [re.match(r"\s*([0-9.]+)\s*(px)?\s*$", root.get(name) or "") for name in ("width", "height")]
+    if all(sizes):
+        return float(sizes[0].group(1)), float(sizes[1].group(1))  # type: ignore[union-attr]
+    if len(box) == 4:
+        return float(box[2]), float(box[3])
+    raise ValueError("the SVG has neither width and height in pixels nor a viewBox")
+
+
+def field_namer(content: Content, private: Mapping[str, str] | None = None) -> Callable[[str], str]:
+    """A function naming the field a piece of laid-out text came from, for layout messages.
+
+    `private` maps names (e.g. patient-list columns) to values that must never be printed: only
+    their names are returned. Text no field holds is fixed wording from the strings table.
+    """
+    fields = [*(private or {}).items(), *((dotted(p), v) for p, v in text_fields(content.model_dump(mode="json")))]
+
+    def name(text: str) -> str:
+        fragment = " ".join(text.split())
+        for field, value in fields:
+            if fragment and fragment in " ".join(value.split()):
+                return field
+        return "fixed wording (templates/strings.yaml)"
+
+    return name
+
+
 def render_html(
     content: Content,
     edition: Edition,
@@ -142,6 +222,7 @@ def render_html(
         "paper": paper,
         "s": strings,
         "logo_url": logo_url,
+        "logo_ratio": _logo_ratio_of_url(logo_url),
         "glossary": glossary_for(content, edition),
         "published": format_date(governance.published, strings),
         "review_by": format_date(governance.review_by, strings),

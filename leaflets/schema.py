@@ -84,6 +84,11 @@ class Brand(Model):
     )
     disclaimer: Text = Field(description="Short note that the leaflet is general information.")
     other_formats: Text = Field(description="How to ask for large print or other formats.")
+    logo_background: Literal["badge", "none"] = Field(
+        "badge",
+        description="The logo sits on the dark primary band: `badge` puts it on a small white badge so any "
+        "logo reads; `none` only for a logo drawn to read on the dark colour (light, or with its own background).",
+    )
 
     @field_validator("logo")
     @classmethod
@@ -114,12 +119,21 @@ class Condition(Model):
     """The overview's story: what the condition is, causes, treatment."""
 
     title: Text = Field(description="Name of the condition, the overview's title.")
+    name_in_text: Text | None = Field(
+        None,
+        description="The name as it reads inside a sentence, e.g. in 'What is ...?' (default: the title as written).",
+    )
     also_called: Text = Field(description="Line under the title.")
     main_message: Text = Field(description="One line, the main message, on the tri-fold's front cover.")
     key_points: Paragraphs = Field(description="The main message, 2-4 short points at the top.")
     what_is_it: Paragraphs = Field(description="What the condition is, a few short paragraphs.")
     causes_intro: Paragraphs = Field(description="Lines before the list of causes.")
     treatment: Paragraphs = Field(description="Treatment options, no stronger than the source.")
+
+    @property
+    def in_text(self) -> str:
+        """The condition's name inside a sentence."""
+        return self.name_in_text or self.title
 
 
 class Cause(Model):
@@ -158,6 +172,9 @@ class CauseLeaflet(Model):
     timeline: list[TimeFact] = Field(description="Time facts (may be empty: []).")
     tests: list[Text] = Field(description="What tests can show (may be empty: []).")
     helps: list[Text] = Field(description="What helps (may be empty: []).")
+    treatment: bool = Field(
+        True, description="Print condition.treatment under 'What can help' on this leaflet (yes or no)."
+    )
 
 
 class GlossaryEntry(Model):
@@ -166,6 +183,30 @@ class GlossaryEntry(Model):
     term: Text = Field(description="The medical word.")
     meaning: Text = Field(description="Its meaning in plain words.")
     also: list[Text] = Field([], description="Other words that should bring this entry into a leaflet.")
+
+
+#: What the tri-fold can carry from the cause leaflets, on its middle inside panel.
+TrifoldPart = Literal["timeline", "tests", "helps"]
+
+
+class Trifold(Model):
+    """What the tri-fold brochure carries; its panels are small, so it carries less than the overview."""
+
+    carries: list[TrifoldPart] = Field(
+        ["timeline", "helps"],
+        description="Which of the cause leaflets' `timeline`, `tests` and `helps` the tri-fold prints, in this "
+        "order (the overview prints all three).",
+    )
+
+
+class Discharge(Model):
+    """Wording of the personalised discharge handouts."""
+
+    kicker: Text | None = Field(
+        None,
+        description="Line above the handout's title, e.g. 'After your back surgery' "
+        "(default: the fixed wording for 'Patient information').",
+    )
 
 
 class Quality(Model):
@@ -182,6 +223,14 @@ class Quality(Model):
 class Content(Model):
     """Everything one set of leaflets says."""
 
+    @field_validator("fonts")
+    @classmethod
+    def _fonts_folder_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        base = (info.context or {}).get("base_dir", Path("."))
+        if value is not None and not Path(base, value).is_dir():
+            raise ValueError(f"no folder at {Path(base, value)}")
+        return value
+
     @field_validator("language")
     @classmethod
     def _language_has_wording(cls, value: str, info: ValidationInfo) -> str:
@@ -194,12 +243,19 @@ class Content(Model):
 
     language: Slug = Field(description="Language of the text; picks the fixed wording in templates/strings.yaml.")
     paper: Paper = Field("a4", description="Default paper size: a4 or letter.")
+    fonts: Text | None = Field(
+        None,
+        description="Folder of extra fonts (.ttf/.otf), relative to the content file, for characters the "
+        "shipped font lacks (e.g. Noto Sans Arabic for patients' names); they are embedded.",
+    )
     brand: Brand
     governance: Governance
     condition: Condition
     causes: Annotated[list[Cause], Field(min_length=1)]
     cause_leaflets: Annotated[list[CauseLeaflet], Field(min_length=1)]
     glossary: Annotated[list[GlossaryEntry], Field(min_length=1)]
+    trifold: Trifold = Field(default_factory=Trifold, description="What the tri-fold brochure carries.")
+    discharge: Discharge = Field(default_factory=Discharge, description="Wording of the discharge handouts.")
     quality: Quality = Field(default_factory=Quality, description="Targets for the quality report.")
 
 
