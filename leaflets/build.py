@@ -22,6 +22,7 @@ from .errors import BuildError, QualityError, UsageError
 from .files import write_atomically
 from .fonts import SHIPPED, FontSet, font_set
 from .incremental import code_and_templates, edition_digest, inputs_digest, previous_findings, previous_outputs
+from .plainwords import vocabulary
 from .quality import Finding, check_content, failures
 from .render import (
     PROJECT_ROOT,
@@ -149,12 +150,14 @@ def build(
             logo,
             *code_and_templates(TEMPLATES),
             *plan.fonts.fallbacks,
+            *([content_path.parent / content.quality.medical_terms] if content.quality.medical_terms else []),
             *([icc_profile] if icc_profile else []),
         ],
         {"paper": paper, "expired": expired},
     )
     try:
-        log += check_content(content, chosen, strings_table()[content.language], today, gate.allow_expired)
+        words = vocabulary(content, content_path)
+        log += check_content(content, chosen, strings_table()[content.language], today, gate.allow_expired, words)
         _enforce(log, gate.strict)
         with tempfile.TemporaryDirectory(prefix="leaflets-check-") as scratch:
             outputs = plan.make(Path(scratch) if check_only else out_dir)

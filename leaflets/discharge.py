@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .editions import Edition, editions, glossary_for
-from .errors import BuildError, LeafletError, UsageError
+from .errors import LeafletError, UsageError
 from .files import write_atomically
 from .fonts import uncovered_fields
 from .patients import Patient, RowProblem, read_patients
@@ -130,18 +130,29 @@ def _render_safely(patient: Patient) -> Made | RowProblem:
     """A row that cannot be made is reported (row only: no patient value), the others go on."""
     try:
         return _render_one(patient)
+    except CellError as error:
+        return RowProblem(patient.row, error.column, str(error))
     except LeafletError as error:
         return RowProblem(patient.row, "", f"could not be made: {error}")
+
+
+class CellError(LeafletError):
+    """One cell of the patient list cannot be printed; names the column only."""
+
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
 
 
 def _render_one(patient: Patient) -> Made:
     content, settings = _worker["content"], _worker["settings"]
     cells = patient_cells(patient)
     unprintable = list(uncovered_fields(_worker["fonts"], cells.items()))
-    if unprintable:  # name the columns, never the characters: they are patient data
-        raise BuildError(
-            f"column {', '.join(unprintable)} has a character no embedded font can print; add a font that has "
-            "it to the folder named in the content's `fonts:` (README, 'Fonts')"
+    if unprintable:  # name the column, never the character: it is patient data
+        raise CellError(
+            unprintable[0],
+            "has a character no embedded font can print; add a font that has it to the folder named in "
+            "the content's `fonts:` (README, 'Fonts')",
         )
     from .layout import last_page_used  # late: WeasyPrint only inside workers
 

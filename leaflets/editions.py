@@ -113,9 +113,12 @@ def sections(content: Content, edition: Edition, strings: Mapping[str, Any]) -> 
 def texts(content: Content, edition: Edition) -> Iterator[str]:
     """Every piece of content text the edition prints (fixed headings and glossary aside)."""
     yield content.condition.title
+    if edition.cause is None:
+        yield content.condition.also_called
     yield from (leaflet.title for leaflet in content.cause_leaflets if edition.cause in (None, leaflet))
     for heading, paragraphs in sections(content, edition, defaultdict(str)):
         yield from (heading, *paragraphs)
+    yield from (content.brand.other_formats, content.brand.disclaimer)
 
 
 def glossary_for(content: Content, edition: Edition) -> list[GlossaryEntry]:

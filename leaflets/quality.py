@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-from .editions import Edition, glossary_for, sections
+from .editions import Edition, glossary_for, sections, texts
 from .editions import editions as every_edition
+from .plainwords import NO_VOCABULARY, RARE_ZIPF, Vocabulary, explained, listed_terms, rare_words
 from .readability import hardest_sentences, measure
 from .schema import Content, GlossaryEntry
 
 ERROR, WARNING, PASS = "error", "warning", "pass"
+#: A check that could not look (a missing word list, a rule that crashed): never a pass; a warning under --strict.
+NOT_CHECKED = "not checked"
 MARKER = "\u25a0"  # list bullet glyph: decoration, drawn small on purpose
 
 
@@ -39,7 +40,7 @@ class Finding:
 
 def failures(findings: Sequence[Finding], strict: bool) -> list[Finding]:
     """The findings that stop a build: errors, and warnings too when strict."""
-    return [f for f in findings if f.level == ERROR or (strict and f.level == WARNING)]
+    return [f for f in findings if f.level == ERROR or (strict and f.level in (WARNING, NOT_CHECKED))]
 
 
 #: Summary-table columns: (check, heading).
@@ -65,17 +66,13 @@ def format_report(findings: Sequence[Finding]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
     lines += [f"{f.check}: {f.message}" for f in findings if f.leaflet == "all" and f.level == PASS]
-    for level in (WARNING, ERROR):
+    for level in (NOT_CHECKED, WARNING, ERROR):
         chosen = [f for f in findings if f.level == level]
-        lines.append(f"{level}s: {len(chosen) or 'none'}")
+        if level == NOT_CHECKED and not chosen:
+            continue
+        lines.append(f"{level}{'' if level == NOT_CHECKED else 's'}: {len(chosen) or 'none'}")
         lines += [f"  {f.check} ({f.leaflet}): {f.message}" for f in chosen]
     return "\n".join(lines)
-
-
-def medical_terms() -> list[str]:
-    """The shipped list of words a leaflet must explain (leaflets/medical_terms.txt)."""
-    text = resources.files("leaflets").joinpath("medical_terms.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 # --- checks on the words, before rendering ---------------------------------------------------
@@ -87,6 +84,7 @@ def check_content(
     strings: Mapping[str, Any],
     today: datetime.date,
     allow_expired: bool,
+    vocabulary: Vocabulary = NO_VOCABULARY,
 ) -> list[Finding]:
     """Reading level, plain words, actionability and review date."""
     found = [*check_review_date(content, today, allow_expired)]
@@ -95,7 +93,7 @@ def check_content(
             continue  # same words as the standard edition
         parts = sections(content, edition, strings)
         found += check_reading_level(content, edition.name, parts)
-        found += check_plain_words(content, edition)
+        found += check_plain_words(content, edition, vocabulary)
         found += check_actionability(content, edition.name, parts)
     found += check_unused_glossary(content, every_edition(content))
     return found
@@ -119,39 +117,66 @@ def check_reading_level(content: Content, leaflet: str, parts: list[tuple[str, l
     return [Finding("reading level", WARNING, leaflet, message, figure)]
 
 
-def check_plain_words(content: Content, edition: Edition) -> list[Finding]:
-    """Every shipped medical word the leaflet uses is in the glossary, and printed with it."""
-    text = "\n".join(p for _, paragraphs in sections(content, edition, _NO_HEADINGS) for p in paragraphs)
+def check_plain_words(content: Content, edition: Edition, vocabulary: Vocabulary) -> list[Finding]:
+    """Every listed medical term and every uncommon word the leaflet prints is explained in its glossary."""
+    text = "\n".join(texts(content, edition))
     printed = glossary_for(content, edition)
     found = []
-    for term in medical_terms():
-        if not _uses(text, term):
-            continue
-        entry = next((e for e in content.glossary if _defines(e, term)), None)
+    for term in listed_terms(text, vocabulary.terms):
+        entry = explained(term, content.glossary)
         if entry is None:
-            found.append(
-                Finding(
-                    "plain words",
-                    ERROR,
-                    edition.name,
-                    f"uses '{term}' but the glossary does not explain it (PEMAT: define medical terms)",
-                )
-            )
+            message = f"uses '{term}' ({vocabulary.source}) but the glossary does not explain it (PEMAT: define terms)"
+            found.append(Finding("plain words", ERROR, edition.name, message))
         elif entry not in printed:
             found.append(
                 Finding("plain words", ERROR, edition.name, f"the glossary entry '{entry.term}' is not printed")
             )
+    glossary_words = [*texts_of(printed)]
+    rare = rare_words([text], content.language, vocabulary.everyday)
+    how = f"{len(vocabulary.terms)} listed terms ({vocabulary.source or 'no list: quality.medical_terms'})"
+    if rare is None:
+        found.append(
+            Finding(
+                "plain words",
+                NOT_CHECKED,
+                edition.name,
+                f"wordfreq has no word list for '{content.language}': uncommon words were not looked for; "
+                f"checked only {how}",
+                "not checked",
+            )
+        )
+        return found
+    unexplained = [w for w in rare if explained(w, content.glossary) is None and w not in glossary_words]
+    if unexplained:
+        found.append(
+            Finding(
+                "plain words",
+                WARNING,
+                edition.name,
+                f"uncommon words no glossary entry explains (wordfreq Zipf below {RARE_ZIPF:g}): "
+                f"{', '.join(unexplained[:12])}; add them to the glossary, reword, or list them in "
+                "quality.everyday_words",
+            )
+        )
     if not found:
         found.append(
             Finding(
                 "plain words",
                 PASS,
                 edition.name,
-                f"{len(printed)} glossary entries printed, every medical word explained",
+                f"{len(printed)} glossary entries printed; checked {how} and every word against wordfreq "
+                f"({content.language}, Zipf {RARE_ZIPF:g}): {len(rare)} uncommon, all explained",
                 f"{len(printed)} explained",
             )
         )
     return found
+
+
+def texts_of(entries: Sequence[GlossaryEntry]) -> Iterator[str]:
+    """The lower-case words of glossary terms (a word inside a term, like 'roots' in 'Nerve roots', is explained)."""
+    for entry in entries:
+        for name in (entry.term, *entry.also):
+            yield from name.lower().split()
 
 
 def check_unused_glossary(content: Content, editions: Sequence[Edition]) -> list[Finding]:
@@ -214,14 +239,3 @@ def check_review_date(content: Content, today: datetime.date, allow_expired: boo
             )
         ]
     return [Finding("review date", PASS, "all", f"review due {governance.review_by}, in {days} days")]
-
-
-_NO_HEADINGS: dict[str, Any] = defaultdict(str)
-
-
-def _uses(text: str, word: str) -> bool:
-    return re.search(rf"\b{re.escape(word)}", text, re.IGNORECASE) is not None
-
-
-def _defines(entry: GlossaryEntry, term: str) -> bool:
-    return any(word.lower().startswith(term.lower()) for word in (entry.term, *entry.also))

@@ -218,10 +218,26 @@ class Quality(Model):
     review_warning_days: Annotated[int, Field(ge=0)] = Field(
         60, description="Warn this many days before governance.review_by."
     )
+    medical_terms: Text | None = Field(
+        None,
+        description="A text file beside the content, one medical word or phrase a line: each one a leaflet "
+        "uses must be in its glossary (a line matches words starting with it).",
+    )
+    everyday_words: list[Text] = Field(
+        [], description="Words the clinic judges plain although they are uncommon in print, e.g. numbness."
+    )
 
 
 class Content(Model):
     """Everything one set of leaflets says."""
+
+    @field_validator("quality")
+    @classmethod
+    def _terms_file_exists(cls, value: Quality, info: ValidationInfo) -> Quality:
+        base = (info.context or {}).get("base_dir", Path("."))
+        if value.medical_terms is not None and not Path(base, value.medical_terms).is_file():
+            raise ValueError(f"no medical_terms file at {Path(base, value.medical_terms)}")
+        return value
 
     @field_validator("fonts")
     @classmethod
