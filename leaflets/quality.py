@@ -125,7 +125,10 @@ def check_plain_words(content: Content, edition: Edition, vocabulary: Vocabulary
     for term in listed_terms(text, vocabulary.terms):
         entry = explained(term, content.glossary)
         if entry is None:
-            message = f"uses '{term}' ({vocabulary.source}) but the glossary does not explain it (PEMAT: define terms)"
+            message = (
+                f"uses '{term}' ({vocabulary.source}) but the glossary does not explain it "
+                "(PEMAT: define medical terms)"
+            )
             found.append(Finding("plain words", ERROR, edition.name, message))
         elif entry not in printed:
             found.append(

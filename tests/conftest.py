@@ -36,6 +36,7 @@ def content_copy(tmp_path: Path) -> Callable[..., Path]:
             text = text.replace(old, new, 1)
         (tmp_path / "assets").mkdir(exist_ok=True)
         shutil.copy(ROOT / "assets" / "logo.svg", tmp_path / "assets" / "logo.svg")
+        shutil.copy(ROOT / "medical_terms.txt", tmp_path / "medical_terms.txt")
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         return path

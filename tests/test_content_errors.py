@@ -130,7 +130,7 @@ def test_all_problems_are_reported_at_once_in_file_order(
     assert lines[3].endswith("condition.title: this field is missing; it is required")
     assert lines[4].endswith(
         "condition.titel: unknown field; did you mean 'title'? allowed here: "
-        "also_called, causes_intro, key_points, main_message, title, treatment, what_is_it"
+        "also_called, causes_intro, key_points, main_message, name_in_text, title, treatment, what_is_it"
     )
 
 

@@ -86,7 +86,7 @@ def test_header_note_and_chosen_leaflets_are_on_the_page(handouts: tuple[Path, i
         "Who to call",
         "call us on 555-0134",
         "When scar tissue causes pain",
-        "Recovery and rehabilitation after back surgery",
+        "Rehab after back surgery",
         "Your questions for your next appointment",
     ]:
         assert phrase in text, phrase

@@ -54,7 +54,7 @@ def test_hard_text_is_a_warning_naming_the_sentence_to_rewrite(content_copy: Mak
         "Postoperative rehabilitation interventions necessitate individualised multidisciplinary "
         "physiotherapeutic prescription considering comorbidities."
     )
-    content = content_copy(("          - Rehab after surgery is important.", f"          - {hard}"))
+    content = content_copy(("          - If rehab is not done well, pain can go on.", f"          - {hard}"))
     findings: list[Finding] = []
     build(content, tmp_path / "first", only=["rehabilitation"], findings=findings)
     warning = next(f for f in findings if f.check == "reading level" and f.level == WARNING)
@@ -63,12 +63,15 @@ def test_hard_text_is_a_warning_naming_the_sentence_to_rewrite(content_copy: Mak
     assert f'"{hard}"' in warning.message
     message = gate_error(content, tmp_path, "rehabilitation", strict=True)
     assert message.startswith(
-        "the quality gate stopped the build, 1 problem:\n  reading level (rehabilitation): grade "
+        "the quality gate stopped the build, 2 problems:\n  reading level (rehabilitation): grade "
     )
+    # The same words are uncommon (word frequency) and explained nowhere: a second warning.
+    assert "plain words (rehabilitation): uncommon words no glossary entry explains" in message
+    assert "physiotherapeutic, comorbidities" in message
 
 
 def test_target_comes_from_the_content(content_copy: MakeContent, tmp_path: Path) -> None:
-    content = content_copy(("glossary:\n", "quality:\n  max_grade: 4\n\nglossary:\n"))
+    content = content_copy(("quality:\n", "quality:\n  max_grade: 4\n"))
     findings: list[Finding] = []
     build(content, tmp_path / "out", only=["scar-tissue"], findings=findings)
     assert [f.level for f in findings if f.check == "reading level"] == [WARNING]
@@ -88,7 +91,7 @@ def test_a_medical_word_missing_from_the_glossary_is_an_error(content_copy: Make
     message = gate_error(content, tmp_path, "failed-decompression")
     assert message == (
         "the quality gate stopped the build, 1 problem:\n"
-        "  plain words (failed-decompression): uses 'stenosis' but the glossary does not explain it "
+        "  plain words (failed-decompression): uses 'stenosis' (medical_terms.txt) but the glossary does not explain it "
         "(PEMAT: define medical terms)"
     )
 
@@ -108,7 +111,8 @@ def test_every_medical_word_in_the_shipped_leaflets_is_explained(tmp_path: Path)
         "plain words",
         PASS,
         "failed-decompression",
-        "6 glossary entries printed, every medical word explained",
+        "6 glossary entries printed; checked 15 listed terms (medical_terms.txt) and every word against wordfreq "
+        "(en, Zipf 3): 4 uncommon, all explained",
         "6 explained",
     )
 

@@ -11,6 +11,7 @@ import pikepdf
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
+from leaflets import fonts as fonts_module
 from leaflets import pdf as pdf_module
 from leaflets.build import build, confined
 from leaflets.errors import BuildError
@@ -115,10 +116,10 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, mon
 def test_a_build_that_fails_midway_leaves_only_whole_pdfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_render = PdfWriter.render
 
-    def render_then_fail(self: PdfWriter, html: str, *args: Any):  # type: ignore[no-untyped-def]
+    def render_then_fail(self: PdfWriter, html: str, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
         if "<h1>When pressure on a nerve" in html:
             raise KeyboardInterrupt
-        return real_render(self, html, *args)
+        return real_render(self, html, *args, **kwargs)
 
     monkeypatch.setattr(pdf_module.PdfWriter, "render", render_then_fail)
     with pytest.raises(KeyboardInterrupt):
@@ -138,21 +139,22 @@ def test_content_past_the_page_budget_fails_and_writes_nothing_for_it(
     with pytest.raises(BuildError) as caught:
         build(content, tmp_path / "out", only=["scar-tissue"])
     assert str(caught.value) == (
-        "scar-tissue (a4) needs 2 pages but may have 1: from 'Words we use' on, 81 mm of text spills past page 1; "
+        "scar-tissue (a4) needs 2 pages but may have 1: from 'Words we use' on, 77 mm of text spills past page 1; "
         "shorten the text in the content file"
     )
     assert not (tmp_path / "out" / "scar-tissue-a4.pdf").exists()
 
 
 def test_a_missing_font_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_module, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(fonts_module, "FONT_DIR", tmp_path)
     with pytest.raises(BuildError, match=r"font file .*SourceSansPro-Regular\.ttf is missing"):
         build(out_dir=tmp_path / "out", only=["overview"])
 
 
 def test_a_font_that_does_not_load_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in pdf_module.FONT_FACES.values():
+    for name in fonts_module.FONT_FACES.values():
         (tmp_path / name).write_bytes(b"this is not a font")
+    monkeypatch.setattr(fonts_module, "FONT_DIR", tmp_path)
     monkeypatch.setattr(pdf_module, "FONT_DIR", tmp_path)
     with pytest.raises(BuildError, match=r"^WeasyPrint: Font-face 'Source Sans Pro' cannot be loaded$"):
         build(out_dir=tmp_path / "out", only=["overview"])

@@ -1,0 +1,355 @@
+"""Any clinic, any condition, any name: content, logos and patients the project was not tuned to.
+
+Two fixtures beside the shipped content, each built in full here:
+- tests/fixtures/second-clinic: a long clinic name, a 4:1 PNG wordmark, a long booking URL, US Letter;
+- tests/fixtures/knee: another condition (pain after knee replacement), its own term list, a tall SVG mark.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import pytest
+
+from leaflets.build import Gate, Output, build
+from leaflets.cli import main
+from leaflets.errors import BuildError, ContentError, QualityError
+from tests.conftest import ROOT, line_of
+from tests.pdfread import MM_PER_POINT, page_texts
+from tests.testfont import FAMILY, make_font
+
+FIXTURES = ROOT / "tests" / "fixtures"
+SECOND_CLINIC = FIXTURES / "second-clinic" / "content.yaml"
+KNEE = FIXTURES / "knee" / "content.yaml"
+EDGE_MM = 5.0
+
+
+@pytest.fixture(scope="module")
+def second_clinic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Output]]:
+    out = tmp_path_factory.mktemp("second-clinic")
+    return out, build(SECOND_CLINIC, out)
+
+
+@pytest.fixture(scope="module")
+def knee(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Output]]:
+    out = tmp_path_factory.mktemp("knee")
+    return out, build(KNEE, out)
+
+
+def edge_gaps(path: Path) -> list[tuple[int, str, float]]:
+    """(page, what, mm) for every character and image closer than EDGE_MM to the paper edge (the trim box)."""
+    close = []
+    document = pdfium.PdfDocument(path)
+    try:
+        for number, page in enumerate(document, start=1):
+            left, bottom, right, top = page.get_trimbox()
+            textpage = page.get_textpage()
+            boxes = [
+                (textpage.get_text_range(i, 1), textpage.get_charbox(i))
+                for i in range(textpage.count_chars())
+                if textpage.get_text_range(i, 1).strip()
+            ]
+            boxes += [("image", obj.get_pos()) for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))]
+            for what, (x0, y0, x1, y1) in boxes:
+                gap = min(x0 - left, y0 - bottom, right - x1, top - y1) * MM_PER_POINT
+                if gap < EDGE_MM - 0.2:
+                    close.append((number, what, round(gap, 1)))
+    finally:
+        document.close()
+    return close
+
+
+def all_text(path: Path) -> str:
+    return " ".join(page_texts(path))
+
+
+# --- the second clinic -----------------------------------------------------------------------
+
+
+def test_second_clinic_builds_every_edition_on_letter(second_clinic: tuple[Path, list[Output]]) -> None:
+    out, outputs = second_clinic
+    assert [o.edition for o in outputs] == [
+        "overview",
+        "trifold",
+        "failed-fusion",
+        "failed-decompression",
+        "scar-tissue",
+        "rehabilitation",
+        "overview-large-print",
+        "failed-fusion-large-print",
+        "failed-decompression-large-print",
+        "scar-tissue-large-print",
+        "rehabilitation-large-print",
+    ]
+    with pikepdf.open(out / "failed-decompression-letter.pdf") as pdf:
+        assert len(pdf.pages) == 1
+        assert [round(float(v)) for v in pdf.pages[0].MediaBox] == [0, 0, 612, 792]
+    text = all_text(out / "overview-letter.pdf")
+    assert "St Brigid's Regional Musculoskeletal, Spine and Pain Rehabilitation Centre" in text
+    # The printed address is the URL's own host (the QR code and the link go there too).
+    assert "appointments.stbrigids.example.org" in text
+    assert "/musculoskeletal/spine-and-pain" not in text
+
+
+def test_a_wide_wordmark_keeps_its_proportions(second_clinic: tuple[Path, list[Output]]) -> None:
+    out, _ = second_clinic
+    document = pdfium.PdfDocument(out / "overview-letter.pdf")
+    try:
+        images = list(document[0].get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
+        ratios = [(x1 - x0) / (y1 - y0) for x0, y0, x1, y1 in (image.get_pos() for image in images)]
+    finally:
+        document.close()
+    assert any(abs(ratio - 4.0) < 0.05 for ratio in ratios), ratios  # the PNG is 800 x 200 pixels
+
+
+@pytest.mark.parametrize("which", ["second-clinic", "knee"])
+def test_nothing_is_printed_within_5_mm_of_the_paper_edge(
+    which: str, second_clinic: tuple[Path, list[Output]], knee: tuple[Path, list[Output]]
+) -> None:
+    out, outputs = second_clinic if which == "second-clinic" else knee
+    for output in outputs:
+        assert edge_gaps(out / output.file) == [], output.file
+
+
+def test_shipped_leaflets_keep_5_mm_from_the_edge(built: tuple[str, Path, list[Output]]) -> None:
+    _, out, outputs = built
+    for output in outputs:
+        assert edge_gaps(out / output.file) == [], output.file
+
+
+def test_a_long_approver_and_source_make_the_footer_deeper_not_cut_off(
+    content_copy: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = "Clinic web page, Failed Back / Post-Laminectomy Syndrome, with the spine team's notes of 2026 (END)"
+    content = content_copy(
+        ("approved_by: Patient Information Group", "approved_by: The Patient Information and Health Literacy Group"),
+        ('source: "Clinic web page, Failed Back / Post-Laminectomy Syndrome"', f'source: "{source}"'),
+    )
+    outputs = build(content, tmp_path / "out", only=["scar-tissue", "scar-tissue-large-print"])
+    for output in outputs:
+        path = tmp_path / "out" / output.file
+        assert edge_gaps(path) == []
+        assert all("(END)" in text for text in page_texts(path)), "the footer's last line is missing"
+
+
+def test_clinic_details_too_long_for_a_page_are_named(tmp_path: Path) -> None:
+    content = tmp_path / "content.yaml"
+    shutil.copytree(SECOND_CLINIC.parent / "brand", tmp_path / "brand")
+    shutil.copy(SECOND_CLINIC.parent / "medical_terms.txt", tmp_path)
+    long_address = "Outpatients Building B, Level 3, 1200 Westbrook Memorial Parkway, Springfield Heights, IL 62704"
+    content.write_text(
+        SECOND_CLINIC.read_text(encoding="utf-8").replace(
+            "address: 1200 Westbrook Memorial Parkway, Springfield, IL 62704", f"address: {long_address}"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(BuildError) as caught:
+        build(content, tmp_path / "out", only=["failed-decompression"])
+    message = str(caught.value)
+    assert message.startswith("failed-decompression (letter) needs 2 pages but may have 1:")
+    assert "the clinic's details take several lines here" in message
+    assert "brand.address (3 lines)" in message
+    assert "brand.clinic_name (2 lines)" in message
+
+
+# --- another condition -----------------------------------------------------------------------
+
+
+def test_another_condition_gets_its_own_words(knee: tuple[Path, list[Output]], tmp_path: Path) -> None:
+    out, outputs = knee
+    assert [o.edition for o in outputs][:4] == ["overview", "trifold", "stiffness", "loosening"]
+    overview = all_text(out / "overview-a4.pdf")
+    assert "What is lasting pain after a knee replacement?" in overview
+    patients = tmp_path / "knee.csv"
+    patients.write_text(
+        "record_id,patient_name,procedure,procedure_date,clinician,followup_date,followup_time,followup_place,"
+        "leaflets,note\nK-1,Sam Patient,Knee replacement,2026-11-20,Dr Lee,2026-12-09,14:30,Knee clinic,stiffness,\n",
+        encoding="utf-8",
+    )
+    assert main(["discharge", "--content", str(KNEE), "--patients", str(patients), "--out", str(tmp_path / "d")]) == 0
+    handout = all_text(tmp_path / "d" / "K-1.pdf")
+    assert "After your knee replacement" in handout
+    for path in [tmp_path / "d" / "K-1.pdf", *(out / o.file for o in outputs)]:
+        text = all_text(path).lower()
+        assert "back surgery" not in text and "spine" not in text, path.name
+
+
+def test_the_trifold_carries_what_the_content_chooses(knee: tuple[Path, list[Output]]) -> None:
+    out, _ = knee
+    inside = page_texts(out / "trifold-a4.pdf")[1]
+    assert "When problems can show up" in inside  # trifold.carries: [timeline]
+    assert "Tests that can help find the cause" not in inside
+    assert "An X-ray can show" not in inside
+
+
+def test_a_cause_leaflet_can_leave_out_the_treatment_lines(knee: tuple[Path, list[Output]]) -> None:
+    out, _ = knee
+    assert "Your team will talk with you" not in all_text(out / "stiffness-a4.pdf")  # treatment: false
+    assert "Your team will talk with you" in all_text(out / "loosening-a4.pdf")
+
+
+def _knee_copy(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
+    shutil.copytree(KNEE.parent, tmp_path / "knee")
+    content = tmp_path / "knee" / "content.yaml"
+    text = content.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    content.write_text(text, encoding="utf-8")
+    return content
+
+
+OSTEOLYSIS = "  - term: Osteolysis\n    meaning: When bone wears away around a new joint.\n"
+
+
+def test_a_listed_term_without_a_glossary_entry_stops_the_build(tmp_path: Path) -> None:
+    content = _knee_copy(tmp_path, (OSTEOLYSIS, ""))
+    with pytest.raises(QualityError) as caught:
+        build(content, tmp_path / "out", only=["loosening"], check_only=True)
+    assert "plain words (loosening): uses 'osteolysis' (medical_terms.txt) but the glossary does not explain it" in str(
+        caught.value
+    )
+
+
+def test_an_uncommon_word_no_list_names_is_still_caught(tmp_path: Path) -> None:
+    content = _knee_copy(tmp_path, (OSTEOLYSIS, ""), ("  medical_terms: medical_terms.txt\n", ""))
+    findings: list = []
+    build(content, tmp_path / "out", only=["loosening"], check_only=True, findings=findings)
+    warnings = [f for f in findings if f.check == "plain words" and f.leaflet == "loosening"]
+    assert [f.level for f in warnings] == ["warning"]
+    assert warnings[0].message.startswith(
+        "uncommon words no glossary entry explains (wordfreq Zipf below 3): osteolysis;"
+    )
+    with pytest.raises(QualityError):
+        build(content, tmp_path / "out", only=["loosening"], check_only=True, gate=Gate(strict=True))
+
+
+def test_a_language_wordfreq_does_not_know_is_not_checked_never_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaflets import quality
+
+    monkeypatch.setattr(quality, "rare_words", lambda texts, language, skip: None)
+    findings: list = []
+    build(KNEE, tmp_path / "out", only=["loosening"], check_only=True, findings=findings)
+    plain = [f for f in findings if f.check == "plain words"]
+    assert [f.level for f in plain] == ["not checked"]
+    assert plain[0].message.startswith("wordfreq has no word list for 'en': uncommon words were not looked for")
+    with pytest.raises(QualityError):
+        build(KNEE, tmp_path / "out", only=["loosening"], check_only=True, gate=Gate(strict=True))
+
+
+# --- fonts and names -------------------------------------------------------------------------
+
+HEADER = [
+    "record_id",
+    "patient_name",
+    "procedure",
+    "procedure_date",
+    "clinician",
+    "followup_date",
+    "followup_time",
+    "followup_place",
+    "leaflets",
+    "note",
+]
+NAMES = {
+    "N-CJK": "王伟",
+    "N-ARABIC": "محمد علي",
+    "N-EMOJI": "Zoë 😀 Smith",
+    "N-COMBINING": "Jose\u0301 Nun\u0303ez",
+    "N-LONG": "Aleksandrabartholomewczykowskiegowiczsonmacdonald Smith",
+}
+
+
+def _patients(path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(HEADER)
+        for record, name in NAMES.items():
+            clinician = "dr.samantha.example-longaddress@hospital.example.org" if record == "N-LONG" else "Dr Lee"
+            cells = [record, name, "Spinal fusion", "2026-11-18", clinician, "2026-12-16", "09:15", "Clinic 1"]
+            writer.writerow([*cells, "scar-tissue", ""])
+    return path
+
+
+def test_names_in_any_script_are_made_or_named_by_row_and_column_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patients = _patients(tmp_path / "names.csv")
+    code = main(["discharge", "--patients", str(patients), "--out", str(tmp_path / "d"), "--jobs", "1"])
+    output = capsys.readouterr()
+    assert code == 4
+    made = sorted(p.name for p in (tmp_path / "d").iterdir())
+    assert made == ["N-COMBINING.pdf", "N-LONG.pdf"]
+    assert "names.csv: row 2, column patient_name: has a character no embedded font can print" in output.err
+    assert "names.csv: row 3, column patient_name: has a character no embedded font can print" in output.err
+    assert "names.csv: row 4, column patient_name: has a character no embedded font can print" in output.err
+    everything = output.out + output.err
+    for name in NAMES.values():
+        for character in name:
+            if not character.isascii() and not character.isspace():
+                assert character not in everything, f"U+{ord(character):04X} of a patient's name was printed"
+    long = tmp_path / "d" / "N-LONG.pdf"
+    assert edge_gaps(long) == []
+    assert "Aleksandrabartholomew" in all_text(long)
+
+
+def test_a_fallback_font_folder_prints_other_scripts_and_is_embedded(
+    tmp_path: Path, content_copy: Callable[..., Path]
+) -> None:
+    (tmp_path / "fonts").mkdir()
+    make_font(tmp_path / "fonts" / "fallback.ttf", "王伟محمدعلي😀")
+    content = content_copy(("paper: a4 ", "fonts: fonts\npaper: a4 "))
+    patients = _patients(tmp_path / "names.csv")
+    code = main(
+        [
+            "discharge",
+            "--content",
+            str(content),
+            "--patients",
+            str(patients),
+            "--out",
+            str(tmp_path / "d"),
+            "--jobs",
+            "1",
+        ]
+    )
+    assert code == 0
+    with pikepdf.open(tmp_path / "d" / "N-CJK.pdf") as pdf:
+        fonts = {str(font.get("/BaseFont")) for page in pdf.pages for font in page.Resources.Font.values()}
+    assert any("LeafletsTestFallback" in name or FAMILY.replace(" ", "") in name for name in fonts), fonts
+    build(content, tmp_path / "out", only=["scar-tissue"])
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert [f["file"] for f in manifest["fonts"]][-1] == "fallback.ttf"
+
+
+def test_a_content_character_no_font_has_is_located(content_copy: Callable[..., Path], tmp_path: Path) -> None:
+    content = content_copy(("    - Treatments can help.", "    - ✔ Treatments can help."))
+    with pytest.raises(ContentError) as caught:
+        build(content, tmp_path / "out", only=["overview"])
+    line = line_of(content, "✔ Treatments")
+    assert str(caught.value.problems[0]) == (
+        f"content.yaml:{line}:7: condition.key_points[2]: has characters no embedded font can print "
+        "(U+2714 '✔'); write them another way, or add a font that has them to the folder named in `fonts:` "
+        "(README, 'Fonts')"
+    )
+
+
+def test_the_machines_fonts_are_never_embedded(
+    content_copy: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaflets.fonts import FontSet
+
+    monkeypatch.setattr(FontSet, "missing", lambda self, text: set())  # as if the character check had not looked
+    content = content_copy(("    - Treatments can help.", "    - ✔ Treatments can help."))
+    with pytest.raises(BuildError, match="font"):
+        build(content, tmp_path / "out", only=["overview"])
+    assert not (tmp_path / "out" / "overview-a4.pdf").exists()
