@@ -31,6 +31,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .errors import BuildError
 from .fonts import FONT_DIR, SHIPPED, FontSet
 from .layout import MM, FieldNamer, check_budget, check_panels, check_printable, footer_overrun
+from .tagging import finish_tags
 
 #: Tagged for screen readers (PDF/UA-1); sets PDF 1.7 and the structure tree.
 PDF_VARIANT = "pdf/ua-1"
@@ -215,7 +216,10 @@ def _finish(seed: bytes, print_shop: bool, document: Any, pdf: Any) -> None:
     - The print-shop stylesheet asks for 6 mm around the page: 3 mm of bleed
       plus 3 mm where the crop marks sit, clear of the artwork. The BleedBox
       is set to exactly the 3 mm of bleed (WeasyPrint would pick 3.5 mm).
+    - Tagged PDFs: panels in reading order, and PDF/UA-1 declared in the XMP
+      metadata whatever the variant (see tagging.py).
     """
+    finish_tags(document, pdf)  # first, so that the loop below sees the metadata as written
     stable = f"xmp.did:{uuid.UUID(bytes=seed[:16])}".encode()
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
