@@ -56,7 +56,7 @@ def edge_gaps(path: Path) -> list[tuple[int, str, float]]:
                 for i in range(textpage.count_chars())
                 if textpage.get_text_range(i, 1).strip()
             ]
-            boxes += [("image", obj.get_pos()) for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))]
+            boxes += [("image", obj.get_bounds()) for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))]
             for what, (x0, y0, x1, y1) in boxes:
                 gap = min(x0 - left, y0 - bottom, right - x1, top - y1) * MM_PER_POINT
                 if gap < EDGE_MM - 0.2:
@@ -103,7 +103,7 @@ def test_a_wide_wordmark_keeps_its_proportions(second_clinic: tuple[Path, list[O
     document = pdfium.PdfDocument(out / "overview-letter.pdf")
     try:
         images = list(document[0].get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
-        ratios = [(x1 - x0) / (y1 - y0) for x0, y0, x1, y1 in (image.get_pos() for image in images)]
+        ratios = [(x1 - x0) / (y1 - y0) for x0, y0, x1, y1 in (image.get_bounds() for image in images)]
     finally:
         document.close()
     assert any(abs(ratio - 4.0) < 0.05 for ratio in ratios), ratios  # the PNG is 800 x 200 pixels
@@ -143,7 +143,10 @@ def test_clinic_details_too_long_for_a_page_are_named(tmp_path: Path) -> None:
     content = tmp_path / "content.yaml"
     shutil.copytree(SECOND_CLINIC.parent / "brand", tmp_path / "brand")
     shutil.copy(SECOND_CLINIC.parent / "medical_terms.txt", tmp_path)
-    long_address = "Outpatients Building B, Level 3, 1200 Westbrook Memorial Parkway, Springfield Heights, IL 62704"
+    long_address = (
+        "Outpatients Building B, Level 3, St Brigid's Regional Campus, 1200 Westbrook Memorial Parkway, "
+        "Springfield Heights, Illinois 62704, United States of America"
+    )
     content.write_text(
         SECOND_CLINIC.read_text(encoding="utf-8").replace(
             "address: 1200 Westbrook Memorial Parkway, Springfield, IL 62704", f"address: {long_address}"
@@ -155,7 +158,7 @@ def test_clinic_details_too_long_for_a_page_are_named(tmp_path: Path) -> None:
     message = str(caught.value)
     assert message.startswith("failed-decompression (letter) needs 2 pages but may have 1:")
     assert "the clinic's details take several lines here" in message
-    assert "brand.address (3 lines)" in message
+    assert "brand.address (4 lines)" in message
     assert "brand.clinic_name (2 lines)" in message
 
 
@@ -306,26 +309,19 @@ def test_a_fallback_font_folder_prints_other_scripts_and_is_embedded(
     tmp_path: Path, content_copy: Callable[..., Path]
 ) -> None:
     (tmp_path / "fonts").mkdir()
-    make_font(tmp_path / "fonts" / "fallback.ttf", "王伟محمدعلي😀")
+    make_font(tmp_path / "fonts" / "fallback.ttf", " 王伟محمدعلي😀")  # a real font has a space too
     content = content_copy(("paper: a4 ", "fonts: fonts\npaper: a4 "))
     patients = _patients(tmp_path / "names.csv")
-    code = main(
-        [
-            "discharge",
-            "--content",
-            str(content),
-            "--patients",
-            str(patients),
-            "--out",
-            str(tmp_path / "d"),
-            "--jobs",
-            "1",
-        ]
-    )
-    assert code == 0
+    out = str(tmp_path / "d")
+    code = main(["discharge", "--content", str(content), "--patients", str(patients), "--out", out, "--jobs", "1"])
+    # Pango draws emoji with an emoji font of the machine's whatever the family list says: the check on the
+    # finished PDF catches it, so that row is refused rather than printed with a font we did not choose.
+    assert code == 4
+    made = sorted(p.name for p in (tmp_path / "d").iterdir())
+    assert made == ["N-ARABIC.pdf", "N-CJK.pdf", "N-COMBINING.pdf", "N-LONG.pdf"]
     with pikepdf.open(tmp_path / "d" / "N-CJK.pdf") as pdf:
         fonts = {str(font.get("/BaseFont")) for page in pdf.pages for font in page.Resources.Font.values()}
-    assert any("LeafletsTestFallback" in name or FAMILY.replace(" ", "") in name for name in fonts), fonts
+    assert any(FAMILY.replace(" ", "-") in name for name in fonts), fonts  # the name is bold: synthetic bold
     build(content, tmp_path / "out", only=["scar-tissue"])
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert [f["file"] for f in manifest["fonts"]][-1] == "fallback.ttf"
@@ -337,7 +333,7 @@ def test_a_content_character_no_font_has_is_located(content_copy: Callable[..., 
         build(content, tmp_path / "out", only=["overview"])
     line = line_of(content, "✔ Treatments")
     assert str(caught.value.problems[0]) == (
-        f"content.yaml:{line}:7: condition.key_points[2]: has characters no embedded font can print "
+        f"{content}:{line}:7: condition.key_points[2]: has characters no embedded font can print "
         "(U+2714 '✔'); write them another way, or add a font that has them to the folder named in `fonts:` "
         "(README, 'Fonts')"
     )

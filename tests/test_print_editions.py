@@ -142,8 +142,8 @@ def test_a_panel_that_overflows_is_named(content_copy: Callable[..., Path], tmp_
     with pytest.raises(BuildError) as caught:
         build(content, tmp_path / "out", only=["trifold"])
     assert re.fullmatch(
-        r"trifold \(a4\): the 'inside right' panel overflows by \d+ mm; shorten the text that goes on it in the "
-        r"content file",
+        r"trifold \(a4\) needs 3 pages but may have 2: the 'inside right' panel runs over: \d+ mm of text spills "
+        r"past page 2; shorten the text in the content file",
         str(caught.value),
     ), str(caught.value)
     assert not (tmp_path / "out" / "trifold-a4.pdf").exists()

@@ -91,8 +91,8 @@ def test_a_medical_word_missing_from_the_glossary_is_an_error(content_copy: Make
     message = gate_error(content, tmp_path, "failed-decompression")
     assert message == (
         "the quality gate stopped the build, 1 problem:\n"
-        "  plain words (failed-decompression): uses 'stenosis' (medical_terms.txt) but the glossary does not explain it "
-        "(PEMAT: define medical terms)"
+        "  plain words (failed-decompression): uses 'stenosis' (medical_terms.txt) but the glossary does not "
+        "explain it (PEMAT: define medical terms)"
     )
 
 

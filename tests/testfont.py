@@ -12,6 +12,7 @@ FAMILY = "Leaflets Test Fallback"
 
 def make_font(path: Path, characters: str) -> Path:
     """Write a font whose glyph for each of `characters` is a filled box; returns `path`."""
+    characters = "".join(dict.fromkeys(characters))  # each once
     names = [".notdef", *(f"uni{ord(ch):04X}" for ch in characters)]
     builder = FontBuilder(1000, isTTF=True)
     builder.setupGlyphOrder(names)
