@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 import segno
@@ -55,6 +56,7 @@ def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environmen
     )
     env.filters["css_string"] = css_string
     env.filters["css_counter_text"] = css_counter_text
+    env.filters["booking_address"] = booking_address
     return env
 
 
@@ -105,6 +107,26 @@ NEUTRALS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
 
 #: Where templates find the QR code to the booking page (served by the PDF stage's fetcher).
 QR_URL = "generated:booking-qr.svg"
+
+
+#: A path short and plain enough to print after the host: letters, digits, '-', '_' and '/', no dot.
+PRINTABLE_PATH = re.compile(r"/[A-Za-z0-9_/-]{0,23}")
+
+
+def booking_address(url: str) -> str:
+    """The booking address as printed: the host the link and QR code open, then the path if short and plain.
+
+    Made from the URL's parts, never by trimming its text, so nothing in the
+    URL can pose as the host: `https://evil.example/example.org/` prints as
+    `evil.example` (a dot in the path is never printed), `https://a@b.example`
+    as `b.example`. An international host is printed as browsers send it (xn--).
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    port = f":{parts.port}" if parts.port else ""
+    path = parts.path.rstrip("/")
+    shown_path = path if PRINTABLE_PATH.fullmatch(path) else ""
+    return f"{host}{port}{shown_path}"
 
 
 def booking_qr(content: Content) -> dict[str, bytes]:
