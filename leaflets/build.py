@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import content as content_stage
-from .content import FieldPath, text_fields
+from .content import text_fields
 from .editions import Edition, editions
 from .errors import BuildError, QualityError, UsageError
 from .files import write_atomically
@@ -35,6 +35,7 @@ from .render import (
     strings_table,
 )
 from .schema import PAPERS, Content
+from .yamltree import FieldPath
 
 # WeasyPrint, pdfplumber, pikepdf and pypdfium2 are imported only when a leaflet is
 # actually made, so a build with nothing to do stays well under a second.

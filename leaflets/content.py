@@ -7,20 +7,27 @@ practice manager can act on.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
+import re
 import typing
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import yamltree
 from .errors import ContentError, Problem
+from .limits import BOOKING_URL, CONTENT_FILE
+from .logo import logo_problem
 from .schema import Content
+from .yamltree import FieldPath, dotted, shown
 
-FieldPath = tuple[str | int, ...]
+#: A host name as browsers open it: letters, digits and hyphens, in two or more parts.
+HOST = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?", re.I)
 
 
 def text_fields(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
@@ -59,87 +66,55 @@ ContentCheck = Callable[[Content], Iterable[tuple[FieldPath, str]]]
 def load(path: Path, languages: Collection[str], checks: Sequence[ContentCheck] = ()) -> Content:
     """Read, parse and validate a content file; raise ContentError listing every problem."""
     shown = display_path(path)
-    node, data = _parse(path, shown)
-    marks = _Marks(shown)
+    node, raw = yamltree.parse(_read(path, shown), shown)
+    marks = yamltree.Marks(shown, raw)
     problems = marks.walk(node)
+    if marks.structural:  # keys that are not names: no values worth validating
+        raise ContentError(_in_file_order(problems))
+    try:
+        data = yamltree.construct(node, shown)
+    except ContentError as error:
+        raise ContentError(_in_file_order(problems + error.problems)) from None
     if not isinstance(data, dict):
         raise ContentError([marks.at((), "(top level)", "expected fields such as brand: and condition:")])
     try:
         content = Content.model_validate(data, context={"base_dir": path.parent, "languages": languages})
     except ValidationError as error:
-        problems += [_explain(e, marks) for e in error.errors()]
-        raise ContentError(sorted(problems, key=lambda p: (p.line, p.column))) from None
-    for check in (_cross_checks, *checks):
-        problems += [marks.at(where, dotted(where), why) for where, why in check(content)]
+        problems += [_explain(e, marks) for e in error.errors() if not marks.explained(tuple(e["loc"]))]
+        raise ContentError(_in_file_order(problems)) from None
+    found = [*_cross_checks(content, path.parent), *(item for check in checks for item in check(content))]
+    problems += [marks.at(where, dotted(where), why) for where, why in found if not marks.explained(where)]
     if problems:
-        raise ContentError(sorted(problems, key=lambda p: (p.line, p.column)))
+        raise ContentError(_in_file_order(problems))
     return content
 
 
-def _parse(path: Path, shown: str) -> tuple[yaml.Node, Any]:
-    """Parse YAML, keeping the node tree for line numbers."""
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line, p.column))
+
+
+def _read(path: Path, shown: str) -> str:
+    """The file's text, read no further than the size limit."""
+    if path.exists() and not path.is_file():
+        raise ContentError([Problem(shown, 1, 1, "(file)", "this is not a file (a folder, or a device?)")])
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(CONTENT_FILE.value + 1)
     except OSError as error:
         raise ContentError([Problem(shown, 1, 1, "(file)", f"cannot read it: {error.strerror}")]) from None
+    if len(raw) > CONTENT_FILE.value:
+        message = f"the file is larger than {CONTENT_FILE}; content for a set of leaflets is far smaller"
+        raise ContentError([Problem(shown, 1, 1, "(file)", message)])
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         message = "this is not UTF-8 text; save the file as UTF-8"
         raise ContentError([Problem(shown, line, column, "(file)", message)]) from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ContentError([Problem(shown, 1, 1, "(file)", "the file is empty")])
-        return node, loader.construct_document(node)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"YAML syntax: {error.problem or error.context}; check the indentation and colons here"
-        raise ContentError([Problem(shown, line, column, "(syntax)", message)]) from None
-    finally:
-        loader.dispose()
 
 
-class _Marks:
-    """Where each field sits in the file, and duplicate keys found on the way."""
-
-    def __init__(self, shown: str):
-        self.shown = shown
-        self.values: dict[FieldPath, yaml.Mark] = {}
-        self.keys: dict[FieldPath, yaml.Mark] = {}
-
-    def walk(self, node: yaml.Node, path: FieldPath = ()) -> list[Problem]:
-        """Record positions below `node`; return a problem for each repeated key."""
-        self.values[path] = node.start_mark
-        problems = []
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                child = (*path, key_node.value)
-                if child in self.keys:
-                    message = "this field appears twice; the second one would replace the first"
-                    problems.append(self._problem(key_node.start_mark, dotted(child), message))
-                self.keys[child] = key_node.start_mark
-                problems += self.walk(value_node, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                problems += self.walk(item, (*path, index))
-        return problems
-
-    def at(self, path: FieldPath, field: str, message: str) -> Problem:
-        """A problem at the key of `path` (or its list item), else at the nearest enclosing field."""
-        while path not in self.values and path:
-            path = path[:-1]
-        return self._problem(self.keys.get(path) or self.values[path], field, message)
-
-    def _problem(self, mark: yaml.Mark, field: str, message: str) -> Problem:
-        return Problem(self.shown, mark.line + 1, mark.column + 1, field, message)
-
-
-def _explain(error: Any, marks: _Marks) -> Problem:
+def _explain(error: Any, marks: yamltree.Marks) -> Problem:
     """Turn one pydantic error into a sentence at the right line."""
     path: FieldPath = tuple(error["loc"])
     field = dotted(path)
@@ -164,32 +139,36 @@ def _message(error: Any, path: FieldPath) -> str:
         case "float_type":
             return f"expected a number, got {_describe(value)}"
         case "less_than_equal":
-            return f"must be {ctx.get('le')} or less, got {value!r}"
+            return f"must be {ctx.get('le')} or less, got {shown(value)}"
         case "list_type":
             return f"expected a list (lines starting with '- '), got {_describe(value)}"
         case "model_type":
             return f"expected a group of fields, got {_describe(value)}"
         case "date_type":
-            return f"expected a date written as YEAR-MONTH-DAY, like 2027-11-02, got {value!r}"
+            got = shown(value) if isinstance(value, str) else _describe(value)
+            return f"expected a date written as YEAR-MONTH-DAY, like 2027-11-02, got {got}"
         case "literal_error":
-            return f"must be one of {ctx.get('expected')}, got {value!r}"
+            return f"must be one of {ctx.get('expected')}, got {shown(value)}"
         case "string_pattern_mismatch":
             name = next((p for p in reversed(path) if isinstance(p, str)), "")
-            return f"{PATTERN_HINTS.get(name, 'is not in the expected form')} (got {value!r})"
+            return f"{PATTERN_HINTS.get(name, 'is not in the expected form')} (got {shown(value)})"
         case "string_too_long":
             return f"is too long (at most {ctx.get('max_length')} characters)"
         case "int_type":
             return f"expected a whole number, got {_describe(value)}"
         case "greater_than_equal":
-            return f"must be {ctx.get('ge')} or more, got {value!r}"
+            return f"must be {ctx.get('ge')} or more, got {shown(value)}"
         case "value_error":
             return str(ctx.get("error", error["msg"]))
     return str(error["msg"])
 
 
 def _unknown_field(path: FieldPath) -> str:
-    allowed = sorted(_model_at(path[:-1]).model_fields)
-    close = difflib.get_close_matches(str(path[-1]), allowed, n=1)
+    try:
+        allowed = sorted(_model_at(path[:-1]).model_fields)
+    except LookupError:  # not inside a group of fields the schema knows: say what is wrong without a list
+        return "unknown field"
+    close = difflib.get_close_matches(str(path[-1])[:60], allowed, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return f"unknown field; {hint}allowed here: {', '.join(allowed)}"
 
@@ -200,6 +179,8 @@ def _model_at(path: FieldPath) -> type[BaseModel]:
     for part in path:
         if isinstance(part, int):
             continue
+        if part not in model.model_fields:
+            raise LookupError(part)
         model = _inner_model(model.model_fields[part].annotation)
     return model
 
@@ -219,32 +200,30 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "yes/no"
     if isinstance(value, (int, float)):
-        return f"a number ({value})"
+        return f"a number ({shown(value)})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a group of fields"
     if value is None:
         return "nothing"
-    return f"{type(value).__name__} {value!r}"
+    if isinstance(value, datetime.datetime):
+        return f"a date and time ({value}); write the date alone, like 2027-11-02"
+    if isinstance(value, datetime.date):
+        return f"a date ({value})"
+    return f"{type(value).__name__} {shown(value)}"
 
 
 def _quote_hint(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f'; put it in quotes, like "{shown(value, 20)}"'
+    if isinstance(value, datetime.date):
         return f'; put it in quotes, like "{value}"'
     return ""
 
 
-def dotted(path: FieldPath) -> str:
-    """A field path as the user reads it: `causes[2].title`."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return text.lstrip(".") or "(top level)"
-
-
-def _cross_checks(content: Content) -> Iterator[tuple[FieldPath, str]]:
-    """Rules that span several fields, checked once each field is valid."""
+def _cross_checks(content: Content, base_dir: Path) -> Iterator[tuple[FieldPath, str]]:
+    """Rules that span several fields, or look inside a file, checked once each field is valid."""
     if content.governance.review_by <= content.governance.published:
         yield ("governance", "review_by"), "must be later than the published date"
     ids = [leaflet.id for leaflet in content.cause_leaflets]
@@ -260,4 +239,41 @@ def _cross_checks(content: Content) -> Iterator[tuple[FieldPath, str]]:
     terms = [entry.term.lower() for entry in content.glossary]
     for index, term in enumerate(terms):
         if term in terms[:index]:
-            yield ("glossary", index, "term"), f"{content.glossary[index].term!r} is already in the glossary"
+            yield ("glossary", index, "term"), f"{shown(content.glossary[index].term)} is already in the glossary"
+    url = booking_url_problem(content.brand.booking_url)
+    if url:
+        yield ("brand", "booking_url"), url
+    logo = logo_problem(base_dir / content.brand.logo)
+    if logo:
+        yield ("brand", "logo"), logo
+
+
+def booking_url_problem(url: str) -> str | None:
+    """Why the booking address cannot be printed and put in a QR code as it is, or None.
+
+    The printed address is made from the host (see render.booking_address), so
+    the host must be one a browser would open: no `user@` part, no backslash.
+    """
+    size = len(url.encode())
+    if size > BOOKING_URL.value:
+        return (
+            f"is {size} characters long; a QR code that phones can read at its printed size holds at most "
+            f"{BOOKING_URL.value}: use a shorter address (your web team can make a short link)"
+        )
+    if "\\" in url:
+        return "must not contain a backslash (\\); browsers read it as '/', so the link would go elsewhere"
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        return (
+            "has '@' before the first '/': what comes before '@' is not where the link goes; "
+            "write the address without it"
+        )
+    host = parts.hostname or ""
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except (UnicodeError, ValueError):
+        return "the part after https:// is not a web address; check it in a browser"
+    if not HOST.fullmatch(ascii_host):
+        return "the part after https:// is not a web address (like www.example.org); check it in a browser"
+    return None

@@ -15,8 +15,13 @@ from .build import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_content
 from .content import display_path
 from .discharge import Made, Settings, check_patients, default_jobs, make_handouts
 from .errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
+from .files import write_atomically
+from .limits import PROBLEMS_SHOWN
 from .patients import PatientFileError, RowProblem
 from .schema import PAPERS
+
+#: Every row's problem when there are more than the terminal shows (row and column only).
+PROBLEMS_FILE = "problems.txt"
 
 EPILOG = """\
 The CSV needs these columns (header row first, UTF-8):
@@ -88,23 +93,66 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     content = load_content(args.content)
     patients, problems = check_patients(args.patients, content)
-    name = args.patients.name
-    for problem in problems:
-        print(f"{name}: {problem}", file=sys.stderr)
+    report = RowReport(args.patients.name, args.out)
+    report.add(problems)
     settings = Settings(args.content.resolve(), args.paper or content.paper, args.out.resolve(), args.fillable)
-    with tqdm(total=len(patients), unit="handout", file=sys.stderr, disable=None, leave=False) as bar:
-        results = make_handouts(content, settings, patients, max(1, args.jobs), bar.update)
+    try:
+        with tqdm(total=len(patients), unit="handout", file=sys.stderr, disable=None, leave=False) as bar:
+            results = make_handouts(content, settings, patients, max(1, args.jobs), bar.update)
+    except BaseException:  # whatever stopped the run, the rows the list kept out are still named
+        report.finish(stopped=True)
+        raise
+    report.add([r for r in results if isinstance(r, RowProblem)])
     made = [r for r in results if isinstance(r, Made)]
-    failed = [r for r in results if isinstance(r, RowProblem)] + [p for p in problems if p.fatal]
-    for problem in (r for r in results if isinstance(r, RowProblem)):
-        print(f"{name}: {problem}", file=sys.stderr)
     seconds = time.perf_counter() - started
     print(
         f"Made {len(made)} handout{'s' if len(made) != 1 else ''} in {display_path(args.out)} "
         f"({seconds:.1f} s, {len(made) / seconds:.0f} per second)."
     )
-    if failed:
-        rows = ", ".join(str(r) for r in sorted({p.row for p in failed}))
-        print(f"Not made: {len(set(p.row for p in failed))} row(s) of {name}: {rows} (problems listed above).")
-        return EXIT_PARTIAL
-    return EXIT_OK
+    report.finish()
+    return EXIT_PARTIAL if report.rows_not_made() else EXIT_OK
+
+
+class RowReport:
+    """The rows' problems: the first few on the terminal, all of them in problems.txt when there are more.
+
+    Only row numbers and column names are ever written: no patient value.
+    """
+
+    def __init__(self, list_name: str, out_dir: Path):
+        self.list_name = list_name
+        self.file = out_dir / PROBLEMS_FILE
+        self.problems: list[RowProblem] = []
+
+    def add(self, problems: list[RowProblem]) -> None:
+        """Record problems, printing each while fewer than PROBLEMS_SHOWN have been printed."""
+        for problem in problems:
+            if len(self.problems) < PROBLEMS_SHOWN.value:
+                print(f"{self.list_name}: {problem}", file=sys.stderr)
+            self.problems.append(problem)
+
+    def rows_not_made(self) -> list[int]:
+        """The rows with a problem that stopped them, in order."""
+        return sorted({p.row for p in self.problems if p.fatal})
+
+    def finish(self, stopped: bool = False) -> None:
+        """Say how many were not shown (and write them all down), then which rows were not made."""
+        hidden = len(self.problems) - PROBLEMS_SHOWN.value
+        if hidden > 0:
+            self._write_all()
+            print(f"... and {hidden:,} more problems; all are in {display_path(self.file)}", file=sys.stderr)
+        elif self.file.exists():  # an older run's list would describe another list
+            self.file.unlink()
+        rows = self.rows_not_made()
+        if stopped:
+            print(f"Stopped before the end: the handouts made so far are in {display_path(self.file.parent)}.")
+        if rows:
+            shown = ", ".join(str(row) for row in rows[: PROBLEMS_SHOWN.value])
+            more = f" and {len(rows) - PROBLEMS_SHOWN.value:,} more" if len(rows) > PROBLEMS_SHOWN.value else ""
+            where = f"the first above, all in {display_path(self.file)}" if hidden > 0 else "problems listed above"
+            print(f"Not made: {len(rows):,} row(s) of {self.list_name}: {shown}{more} ({where}).")
+
+    def _write_all(self) -> None:
+        self.file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        text = "".join(f"{self.list_name}: {problem}\n" for problem in self.problems)
+        write_atomically(self.file, text.encode(), mode=0o600)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .limits import PROBLEMS_SHOWN
+
 EXIT_OK = 0
 EXIT_CONTENT = 1  # the content file (or a file it names) needs fixing
 EXIT_USAGE = 2  # the command line was wrong (argparse's own code)
@@ -43,8 +45,11 @@ class ContentError(LeafletError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         count = len(problems)
-        heading = f"{count} problem{'s' if count != 1 else ''} in the content:"
-        super().__init__("\n".join([heading, *(f"  {p}" for p in problems)]))
+        heading = f"{count:,} problem{'s' if count != 1 else ''} in the content:"
+        shown = [f"  {p}" for p in problems[: PROBLEMS_SHOWN.value]]
+        if count > PROBLEMS_SHOWN.value:  # the first ones are the ones to fix; thousands would bury them
+            shown.append(f"  ... and {count - PROBLEMS_SHOWN.value:,} more; fix these first, then run again")
+        super().__init__("\n".join([heading, *shown]))
 
 
 class QualityError(LeafletError):

@@ -29,8 +29,8 @@ FONT_DIR = Path(font_source_sans_pro.font_directory).resolve()
 FAMILY = "Source Sans Pro"
 FONT_FACES = {400: "SourceSansPro-Regular.ttf", 600: "SourceSansPro-Semibold.ttf", 700: "SourceSansPro-Bold.ttf"}
 FONT_SUFFIXES = (".ttf", ".otf")
-#: Characters that are layout, not glyphs: never looked up.
-LAYOUT_CHARACTERS = frozenset(" \t\n\r")
+#: Characters that are layout, not glyphs (spaces, line breaks, soft hyphen, zero-width joiners): never looked up.
+LAYOUT_CHARACTERS = frozenset(" \t\n\r\u00ad\u200b\u200c\u200d\u2060")
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,11 @@ import yaml
 from markupsafe import Markup
 
 from . import __version__
-from .content import dotted, text_fields
+from .content import text_fields
 from .editions import Edition, glossary_for
 from .errors import BuildError
 from .schema import Content
+from .yamltree import dotted
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -58,21 +59,8 @@ def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environmen
     )
     env.filters["css_string"] = css_string
     env.filters["css_counter_text"] = css_counter_text
-    env.filters["display_url"] = display_url
+    env.filters["booking_address"] = booking_address
     return env
-
-
-#: A booking address's path is printed only while the whole stays this short; else the host alone.
-SHORT_URL = 32
-
-
-def display_url(url: str) -> str:
-    """The booking address as printed: derived from the URL itself, so the host a reader sees is the host
-    the link and the QR code open (https://www.example.org/book -> example.org/book)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").removeprefix("www.")
-    path = parts.path.rstrip("/")
-    return f"{host}{path}" if path and len(host + path) <= SHORT_URL and not parts.query else host
 
 
 def css_string(value: str) -> Markup:
@@ -122,6 +110,26 @@ NEUTRALS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
 
 #: Where templates find the QR code to the booking page (served by the PDF stage's fetcher).
 QR_URL = "generated:booking-qr.svg"
+
+
+#: A path short and plain enough to print after the host: letters, digits, '-', '_' and '/', no dot.
+PRINTABLE_PATH = re.compile(r"/[A-Za-z0-9_/-]{0,23}")
+
+
+def booking_address(url: str) -> str:
+    """The booking address as printed: the host the link and QR code open, then the path if short and plain.
+
+    Made from the URL's parts, never by trimming its text, so nothing in the
+    URL can pose as the host: `https://evil.example/example.org/` prints as
+    `evil.example` (a dot in the path is never printed), `https://a@b.example`
+    as `b.example`. An international host is printed as browsers send it (xn--).
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    port = f":{parts.port}" if parts.port else ""
+    path = parts.path.rstrip("/")
+    shown_path = path if PRINTABLE_PATH.fullmatch(path) else ""
+    return f"{host}{port}{shown_path}"
 
 
 def booking_qr(content: Content) -> dict[str, bytes]:

@@ -8,6 +8,7 @@ dropped paragraph (see ../shared/STYLE.md, rule 5).
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 import typing
@@ -17,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -40,6 +42,32 @@ def _colour(value: str) -> str:
 
 
 Colour = Annotated[str, AfterValidator(_colour)]
+
+
+def _date_in_quotes(value: Any) -> Any:
+    """A date in quotes, '2026-11-02', is the same date; a date that is not in the calendar is explained."""
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", value) if isinstance(value, str) else None
+    if match is None:
+        return value
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(_not_in_calendar(year, month, day)) from None
+
+
+def _not_in_calendar(year: int, month: int, day: int) -> str:
+    written = f"{year:04d}-{month:02d}-{day:02d}"
+    if year < 1:
+        return f"{written} is not a date: there is no year 0; write the year in full, like 2027"
+    if not 1 <= month <= 12:
+        return f"{written} is not a date: there is no month {month:02d} (months go from 01 to 12)"
+    days = calendar.monthrange(year, month)[1]
+    return f"{written} is not a date: {calendar.month_name[month]} {year} has {days} days"
+
+
+#: A date written YEAR-MONTH-DAY, with or without quotes.
+Date = Annotated[datetime.date, BeforeValidator(_date_in_quotes)]
 #: A print colour as four percentages: cyan, magenta, yellow, black.
 Cmyk = Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(min_length=4, max_length=4)]
 
@@ -109,8 +137,8 @@ class Governance(Model):
         description="The leaflet's reference code, e.g. EXS-FBSS-001."
     )
     version: Text = Field(description='Version of the wording, in quotes, e.g. "1.0".')
-    published: datetime.date = Field(description="Date this version was approved for use.")
-    review_by: datetime.date = Field(description="Date by which the leaflet must be reviewed.")
+    published: Date = Field(description="Date this version was approved for use.")
+    review_by: Date = Field(description="Date by which the leaflet must be reviewed.")
     approved_by: Text = Field(description="Who approved the wording.")
     source: Text = Field(description="Where the medical facts come from (kept on file).")
 

@@ -1,0 +1,171 @@
+"""Declared limits on every input, each with its reason, in one table.
+
+A limit keeps every run finishing (or refusing) within seconds whatever a
+file holds, and is far above what a real leaflet or discharge list needs.
+The README's "Limits" section is generated from `LIMITS`
+(`python -m leaflets.limits` prints it; a test fails when it is out of date).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One bound on the input: what it applies to, how much, and why."""
+
+    applies_to: str
+    value: int
+    unit: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.value:,} {self.unit}"
+
+
+# --- the content file -------------------------------------------------------------------------
+CONTENT_FILE = Limit(
+    "content file",
+    128 * 1024,
+    "bytes",
+    "the shipped file is 9 KB for 11 leaflets; a bigger one takes seconds to read and its leaflets "
+    "would break their page budgets anyway",
+)
+TEXT = Limit(
+    "one text value in the content",
+    2_000,
+    "characters",
+    "a paragraph; the longest shipped one has 169, and 2,000 fill most of a one-page leaflet",
+)
+LIST = Limit(
+    "items in one list (causes, glossary, paragraphs...)",
+    100,
+    "items",
+    "the longest shipped list has 12; each item is laid out on a page with a budget of 1 or 2 pages",
+)
+WORD = Limit(
+    "one word (letters without a space or hyphen)",
+    40,
+    "characters",
+    "a tri-fold panel holds about 40 characters a line; a longer word cannot be broken and runs off the page "
+    "(web addresses and emails have their own fields: brand.booking_url, brand.email)",
+)
+DEPTH = Limit(
+    "nesting of groups and lists",
+    12,
+    "levels",
+    "the schema needs 6; deeper YAML only exhausts the reader",
+)
+ALIASES = Limit(
+    "YAML aliases (`*name`), each to a single value",
+    50,
+    "aliases",
+    "an alias to a list or group is refused: nested ones multiply (a 'billion laughs' file)",
+)
+DIGITS = Limit(
+    "digits in a number",
+    15,
+    "digits",
+    "no field needs more; Python refuses to read numbers of over 4,300 digits",
+)
+BOOKING_URL = Limit(
+    "brand.booking_url",
+    120,
+    "bytes",
+    "its QR code stays at version 7 or below, so each square is at least 0.4 mm at the 22 mm it is printed",
+)
+PROBLEMS_SHOWN = Limit(
+    "problems printed on the terminal",
+    20,
+    "problems",
+    "the first ones are the ones to fix; the rest are counted (discharge: all are in problems.txt)",
+)
+
+# --- the logo ---------------------------------------------------------------------------------
+SVG_LOGO = Limit(
+    "SVG logo file",
+    256 * 1024,
+    "bytes",
+    "the shipped logo is 1 KB; DOCTYPE and ENTITY declarations are refused (they can expand without end)",
+)
+SVG_ELEMENTS = Limit(
+    "SVG logo elements, counting each `<use>` and `url(#...)` as a copy of what it refers to",
+    10_000,
+    "elements",
+    "references to references multiply like entities do, and each copy is drawn",
+)
+PNG_LOGO = Limit("PNG logo file", 2 * 1024 * 1024, "bytes", "a logo at 600 dpi fits in far less")
+PNG_PIXELS = Limit(
+    "PNG logo pixels",
+    16_000_000,
+    "pixels",
+    "a small file can hold a huge image, and every pixel is decoded (at most 8,192 a side)",
+)
+PNG_SIDE = 8_192
+
+# --- the patient list -------------------------------------------------------------------------
+PATIENT_FILE = Limit(
+    "patient list file",
+    32 * 1024 * 1024,
+    "bytes",
+    "20,000 rows of the longest allowed cells; split a bigger list",
+)
+PATIENT_ROWS = Limit(
+    "rows in a patient list",
+    20_000,
+    "rows",
+    "a hospital's daily discharges are hundreds; 20,000 handouts take hours to make",
+)
+CELL = Limit(
+    "one cell of the patient list",
+    120,
+    "characters",
+    "names, procedures, places: one line of the handout",
+)
+NOTE = Limit("the note column", 400, "characters", "a short note from the care team: a few lines of the handout")
+CELL_READ = Limit(
+    "one cell as read (csv field size)",
+    4_096,
+    "characters",
+    "a longer cell fails its row unread, instead of the reader holding it all in memory",
+)
+ROW_LINES = Limit(
+    "physical lines in one row (line breaks inside a quoted note)",
+    20,
+    "lines",
+    "a row that goes on longer is a quote left open: its row fails and reading resumes on the next line",
+)
+
+LIMITS = (
+    CONTENT_FILE,
+    TEXT,
+    LIST,
+    WORD,
+    DEPTH,
+    ALIASES,
+    DIGITS,
+    BOOKING_URL,
+    SVG_LOGO,
+    SVG_ELEMENTS,
+    PNG_LOGO,
+    PNG_PIXELS,
+    PATIENT_FILE,
+    PATIENT_ROWS,
+    CELL,
+    NOTE,
+    CELL_READ,
+    ROW_LINES,
+    PROBLEMS_SHOWN,
+)
+
+
+def limits_table() -> list[str]:
+    """Markdown rows for the README's table of limits."""
+    rows = ["| what | at most | why |", "|---|---|---|"]
+    rows += [f"| {limit.applies_to} | {limit} | {limit.reason} |" for limit in LIMITS]
+    return rows
+
+
+if __name__ == "__main__":  # python -m leaflets.limits: print the README's table
+    print("\n".join(limits_table()))
