@@ -39,10 +39,13 @@ def display_path(path: Path) -> str:
     return path.as_posix() if relative.startswith("..") else relative
 
 
-def load(path: Path, languages: Collection[str]) -> Content:
-    """Read, parse and validate a content file; raise ContentError listing every problem."""
+def load(path: Path, languages: Collection[str], raw: bytes | None = None) -> Content:
+    """Read, parse and validate a content file; raise ContentError listing every problem.
+
+    `raw`, if given, is the file's bytes as the caller already read them: exactly these are parsed.
+    """
     shown = display_path(path)
-    node, data = _parse(path, shown)
+    node, data = _parse(path, shown, raw)
     marks = _Marks(shown)
     problems = marks.walk(node)
     if not isinstance(data, dict):
@@ -58,10 +61,10 @@ def load(path: Path, languages: Collection[str]) -> Content:
     return content
 
 
-def _parse(path: Path, shown: str) -> tuple[yaml.Node, Any]:
+def _parse(path: Path, shown: str, raw: bytes | None = None) -> tuple[yaml.Node, Any]:
     """Parse YAML, keeping the node tree for line numbers."""
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as error:
         raise ContentError([Problem(shown, 1, 1, "(file)", f"cannot read it: {error.strerror}")]) from None
     try:
