@@ -1,28 +1,31 @@
 """Stage 4: the whole build, callable from Python without the command line.
 
-load + validate -> render HTML -> write PDF -> manifest.
+load + validate -> render HTML -> write PDF -> manifest, published all or nothing (see publish.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import content as content_stage
-from .content import text_fields
+from .content import display_path, text_fields
 from .editions import Edition, editions
 from .errors import BuildError, QualityError, UsageError
-from .files import write_atomically
-from .fonts import SHIPPED, FontSet, font_set
-from .incremental import code_and_templates, edition_digest, inputs_digest, previous_findings, previous_outputs
+from .files import describe_os_error, scratch_folder, write_atomically
+from .fonts import FontSet, font_set
+from .incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs
 from .plainwords import vocabulary
+from .publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
 from .quality import Finding, check_content, failures
 from .render import (
     PROJECT_ROOT,
@@ -42,8 +45,8 @@ from .yamltree import FieldPath
 
 DEFAULT_CONTENT = PROJECT_ROOT / "content.yaml"
 DEFAULT_OUTPUT = PROJECT_ROOT / "output"
-MANIFEST = "manifest.json"
 QUALITY = "quality.json"
+GALLERY = "index.html"
 #: Where a print shop's CMYK profile goes, relative to the content file.
 DEFAULT_ICC = Path("assets") / "cmyk.icc"
 
@@ -60,10 +63,24 @@ class Output:
     sha256: str
     print_shop: bool = False
     inputs: str = ""  # digest of everything that made it (see incremental.py)
+    content_version: str = ""  # governance.version of the content it was made from
+    checks: list[dict[str, Any]] = field(default_factory=list)  # its page checks (PAGE_CHECKS), as in quality.json
+
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any]) -> Output:
+        """An entry of manifest.json (keys this version does not know are left out)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in entry.items() if key in known})
 
 
-def load_content(path: Path) -> Content:
-    """Read and validate a content file (raises ContentError), including that every character has a font."""
+def read_content(path: Path) -> bytes:
+    """The content file's bytes, read once: the build hashes and parses these same bytes."""
+    return content_stage.read_bytes(path)
+
+
+def load_content(path: Path, raw: bytes | None = None) -> Content:
+    """Read (or take `raw`, the bytes already read) and validate a content file (raises ContentError),
+    including that every character it prints is in a font the leaflets embed."""
 
     def characters(content: Content) -> Iterator[tuple[FieldPath, str]]:
         fonts = content_fonts(content, path)
@@ -79,7 +96,7 @@ def load_content(path: Path) -> Content:
                     ),
                 )
 
-    return content_stage.load(path, languages=strings_table().keys(), checks=[characters])
+    return content_stage.load(path, languages=strings_table().keys(), raw=raw, checks=[characters])
 
 
 def content_fonts(content: Content, content_path: Path) -> FontSet:
@@ -120,15 +137,21 @@ def build(
     findings: list[Finding] | None = None,
     check_only: bool = False,
     force: bool = False,
+    removed: Callable[[str], None] = lambda name: None,
 ) -> list[Output]:
-    """Check, then build the leaflets into `out_dir` (and the print-shop set if asked); return what is there.
+    """Check, then build the leaflets into `out_dir` (and the print-shop set if asked); return this build's leaflets.
 
+    Everything is made in a staging folder and published only if every leaflet passed (publish.py):
+    `out_dir` holds the previous set, untouched, after any failure or interrupt. A full build publishes
+    exactly its set (old files it does not make are removed, each reported to `removed`); with `only`, the
+    other leaflets of the last build stay, with their manifest and gallery entries.
     Leaflets whose inputs have not changed since the last build are kept as they are (unless `force`).
     Quality findings are appended to `findings` when given, and written to quality.json.
-    With `check_only`, every leaflet is made and checked in memory and nothing but quality.json is written.
+    With `check_only`, every leaflet is made and checked in a temporary folder and only quality.json is written.
     `report(output, fresh)` is called for each leaflet, `fresh` False when it was kept.
     """
-    content = load_content(content_path)
+    raw = read_content(content_path)
+    content = load_content(content_path, raw)
     paper = paper or content.paper
     if paper not in PAPERS:
         raise UsageError(f"unknown paper {paper!r}; choose from: {', '.join(PAPERS)}")
@@ -138,39 +161,121 @@ def build(
     log: list[Finding] = [] if findings is None else findings
     today = gate.today or datetime.date.today()
     expired = today > content.governance.review_by
-    out_dir.mkdir(parents=True, exist_ok=True)
     logo = (content_path.parent / content.brand.logo).resolve()
-    plan = Plan(content, logo, chosen, paper, print_shop, icc_profile, expired, gate, log, report)
+    plan = Plan(content, logo, chosen, paper, print_shop, icc_profile, expired, gate, log, report, today)
     plan.fonts = content_fonts(content, content_path)
-    fresh = force or check_only
-    plan.previous = {} if fresh else previous_outputs(out_dir)
-    plan.old_findings = [] if fresh else previous_findings(out_dir)
-    plan.common = inputs_digest(
-        [
-            content_path.resolve(),
-            logo,
-            *code_and_templates(TEMPLATES),
-            *plan.fonts.fallbacks,
-            *([content_path.parent / content.quality.medical_terms] if content.quality.medical_terms else []),
-            *([icc_profile] if icc_profile else []),
-        ],
-        {"paper": paper, "expired": expired},
-    )
+    plan.words = vocabulary(content, content_path)
+    terms = [content_path.parent / content.quality.medical_terms] if content.quality.medical_terms else []
+    inputs = [content_path.resolve(), logo, *plan.fonts.fallbacks, *terms, *([icc_profile] if icc_profile else [])]
+    plan.digest = partial(_common_digest, inputs, {content_path.resolve(): raw}, {"paper": paper, "expired": expired})
+    shown = display_path(out_dir)
     try:
-        words = vocabulary(content, content_path)
-        log += check_content(content, chosen, strings_table()[content.language], today, gate.allow_expired, words)
-        _enforce(log, gate.strict)
-        with tempfile.TemporaryDirectory(prefix="leaflets-check-") as scratch:
-            outputs = plan.make(Path(scratch) if check_only else out_dir)
-    finally:
-        write_atomically(out_dir / QUALITY, (json.dumps([asdict(f) for f in log], indent=2) + "\n").encode())
-    if not check_only:
-        write_manifest(out_dir, content, outputs, plan.fonts)
-        if plan.rebuilt or not (out_dir / "index.html").exists():
-            from .gallery import write_gallery  # late: pypdfium2 only when something changed
+        with output_folder(out_dir, shown), scratch_folder("build", route_tempfile=True) as scratch:
+            return _run(plan, out_dir, scratch, bool(only), force, check_only, removed)
+    except OSError as error:
+        raise BuildError(_explain(error, out_dir, shown, plan.published)) from None
 
-            write_gallery(out_dir, outputs, {e.name: e.description for e in chosen}, content.condition.title)
+
+def _common_digest(files: list[Path], read: dict[Path, bytes], settings: dict[str, Any]) -> str:
+    """The digest of every input the leaflets share (the content file as it was read, not as it is now)."""
+    return inputs_digest([*files, *code_and_templates(TEMPLATES)], settings, read)
+
+
+def _run(
+    plan: Plan, out_dir: Path, scratch: Path, merge: bool, force: bool, check_only: bool, removed: Callable[[str], None]
+) -> list[Output]:
+    """Make the leaflets in a staging folder and publish them, holding the output folder."""
+    intact = {} if check_only else previous_outputs(out_dir)
+    plan.previous = {} if force or check_only else intact
+    plan.common = plan.digest()
+    try:
+        strings = strings_table()[plan.content.language]
+        plan.log += check_content(plan.content, plan.chosen, strings, plan.today, plan.gate.allow_expired, plan.words)
+        _enforce(plan.log, plan.gate.strict)
+        if check_only:
+            outputs = plan.make(scratch)
+        else:
+            with staging(out_dir) as staged:
+                outputs = plan.make(staged)
+                if plan.digest() != plan.common:
+                    raise BuildError(
+                        "a template, the logo, the ICC profile or the program changed while the build ran: "
+                        "nothing was published; run it again"
+                    )
+                published = _published_set(plan, outputs, intact if merge else {})
+                if _stage_set(plan, out_dir, staged, published):
+                    _save_report(out_dir, plan.log)
+                    for name in commit(staged):
+                        removed(name)
+                    plan.published = True
+    except BaseException:
+        with contextlib.suppress(OSError):  # the report of a failed build, if the folder takes it
+            _save_report(out_dir, plan.log)
+        raise
+    _save_report(out_dir, plan.log)
     return outputs
+
+
+def _save_report(out_dir: Path, log: list[Finding]) -> None:
+    """quality.json: the report of this run, whatever became of it (published, failed or check only)."""
+    write_atomically(out_dir / QUALITY, (json.dumps([asdict(f) for f in log], indent=2) + "\n").encode())
+
+
+def _published_set(plan: Plan, outputs: list[Output], others: dict[str, dict[str, Any]]) -> list[Output]:
+    """What the folder will hold: this build's leaflets, plus (with --only) the last build's others still intact."""
+    made = {o.file for o in outputs}
+    merged = [*outputs, *(Output.from_entry(e) for name, e in others.items() if name not in made)]
+    order = [e.name for e in editions(plan.content)]
+
+    def key(o: Output) -> tuple[bool, int, str, str]:
+        return o.print_shop, order.index(o.edition) if o.edition in order else len(order), o.paper, o.file
+
+    return sorted(merged, key=key)
+
+
+def _stage_set(plan: Plan, out_dir: Path, staged: Path, published: list[Output]) -> bool:
+    """Add the gallery and the manifest to the staged PDFs; False if the folder already holds this set."""
+    manifest = manifest_bytes(plan.content, published, plan.fonts)
+    gallery_current = _is_plain_file(out_dir / GALLERY) and _is_plain_folder(out_dir / THUMBNAILS)
+    if not plan.rebuilt and gallery_current and _read(out_dir / MANIFEST) == manifest:
+        return False
+    from .gallery import write_gallery  # late: pypdfium2 only when something changed
+
+    every = {e.name: e.description for e in editions(plan.content)}
+    sources = {o.file: staged / o.file if (staged / o.file).exists() else out_dir / o.file for o in published}
+    write_gallery(staged, published, every, plan.content.condition.title, sources, reuse=out_dir)
+    write_atomically(staged / MANIFEST, manifest)
+    return True
+
+
+def _is_plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _is_plain_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _read(path: Path) -> bytes | None:
+    """The bytes of a plain file of the folder (a link is never taken for ours)."""
+    try:
+        return path.read_bytes() if _is_plain_file(path) else None
+    except OSError:
+        return None
+
+
+def _explain(error: OSError, out_dir: Path, shown: str, published: bool) -> str:
+    """An OSError during the build, as one sentence that says which folder and what the user can do."""
+    where = Path(os.path.abspath(error.filename)) if isinstance(error.filename, str) else None
+    temp = Path(os.path.abspath(tempfile.gettempdir()))
+    if where is not None and where.is_relative_to(temp) and not where.is_relative_to(os.path.abspath(out_dir)):
+        return describe_os_error(error, f"the temporary folder {temp}")
+    if where is not None and not where.is_relative_to(os.path.abspath(out_dir)):
+        return f"cannot read {where}: {error.strerror}"
+    message = describe_os_error(error, shown)
+    if published or not out_dir.is_dir():
+        return message
+    return f"{message} (no leaflet in {shown} was changed)"
 
 
 @dataclass
@@ -187,11 +292,14 @@ class Plan:
     gate: Gate
     log: list[Finding]
     report: Callable[[Output, bool], None]
+    today: datetime.date
     previous: dict[str, dict[str, Any]] = field(default_factory=dict)
-    old_findings: list[dict[str, Any]] = field(default_factory=list)
-    common: str = ""
-    fonts: FontSet = field(default_factory=FontSet)
+    digest: Callable[[], str] = lambda: ""  # the shared inputs' digest, computed afresh on each call
+    common: str = ""  # digest() as the build started
     rebuilt: int = 0
+    published: bool = False  # the new set has replaced the old one in the output folder
+    fonts: FontSet = field(default_factory=FontSet)
+    words: Any = None  # plainwords.Vocabulary: the clinic's term list and everyday words
     _writer: Any = None  # PdfWriter, made on first use: a build with nothing to render never loads WeasyPrint
     _env: Any = None
     _field_of: Any = None
@@ -210,15 +318,12 @@ class Plan:
 
     def _kept(self, edition: Edition, shop: bool, inputs: str) -> Output | None:
         entry = self.previous.get(edition.filename(self.paper, shop))
-        if entry is None or entry.get("inputs") != inputs:
+        if entry is None or entry.get("inputs") != inputs or not (shop or "checks" in entry):
             return None
-        self.log += [
-            Finding(**f)
-            for f in self.old_findings
-            if f.get("leaflet") == edition.name and f.get("check") in PAGE_CHECKS
-        ]
+        kept = Output.from_entry(entry)
+        self.log += [Finding(**f) for f in kept.checks if f.get("check") in PAGE_CHECKS]
         _enforce(self.log, self.gate.strict)  # a kept leaflet's old warnings still count under --strict
-        return Output(**entry)
+        return kept
 
     def _render(self, edition: Edition, shop: bool, inputs: str, out_dir: Path) -> Output:
         from .pagechecks import check_layout  # late: WeasyPrint only when rendering
@@ -231,6 +336,7 @@ class Plan:
         rendered = writer.render(
             html, edition.stylesheets(self.paper, shop), edition.max_pages, what, shop, field_of=self._field_of
         )
+        before = len(self.log)
         check = None
         if not shop:  # the print-shop set repeats these pages in CMYK
             self.log += check_layout(rendered.document, edition.name, self._colour_names())
@@ -239,8 +345,19 @@ class Plan:
         target = confined(out_dir, edition.filename(self.paper, shop))
         write_atomically(target, rendered.data, check)
         self.rebuilt += 1
-        digest = hashlib.sha256(rendered.data).hexdigest()
-        return Output(target.name, edition.name, self.paper, rendered.pages, len(rendered.data), digest, shop, inputs)
+        checks = [asdict(f) for f in self.log[before:] if f.leaflet == edition.name and f.check in PAGE_CHECKS]
+        return Output(
+            target.name,
+            edition.name,
+            self.paper,
+            rendered.pages,
+            len(rendered.data),
+            hashlib.sha256(rendered.data).hexdigest(),
+            shop,
+            inputs,
+            self.content.governance.version,
+            checks,
+        )
 
     def _new_writer(self) -> Any:
         from .pdf import PdfWriter  # late: WeasyPrint only when rendering
@@ -265,7 +382,7 @@ class Plan:
         }
 
 
-#: Checks made on the rendered leaflet, carried over from quality.json when a leaflet is kept.
+#: Checks made on the rendered leaflet: recorded with it in manifest.json, carried over when it is kept.
 PAGE_CHECKS = ("contrast", "images", "type size", "pdf/ua")
 
 
@@ -294,14 +411,14 @@ def confined(out_dir: Path, name: str) -> Path:
     return target
 
 
-def write_manifest(out_dir: Path, content: Content, outputs: list[Output], fonts: FontSet = SHIPPED) -> None:
-    """Record every file with its hash, so an approved leaflet can be recognised."""
+def manifest_bytes(content: Content, outputs: list[Output], fonts: FontSet | None = None) -> bytes:
+    """manifest.json: every file with its hash, so an approved leaflet can be recognised, and the fonts embedded."""
     manifest = {
         "reference": content.governance.reference,
         "content_version": content.governance.version,
         "published": content.governance.published.isoformat(),
         "review_by": content.governance.review_by.isoformat(),
         "files": [asdict(o) for o in outputs],
-        "fonts": fonts.manifest(),
+        "fonts": (fonts or FontSet()).manifest(),
     }
-    write_atomically(out_dir / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
+    return (json.dumps(manifest, indent=2) + "\n").encode()

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 
 from .build import (
     DEFAULT_CONTENT,
     DEFAULT_ICC,
     DEFAULT_OUTPUT,
-    MANIFEST,
     QUALITY,
     Gate,
     Output,
@@ -23,6 +26,7 @@ from .build import (
 )
 from .content import display_path
 from .errors import EXIT_BUILD, EXIT_OK, LeafletError
+from .publish import MANIFEST
 from .quality import Finding, format_report
 from .schema import PAPERS
 
@@ -38,8 +42,39 @@ examples:
   python generate.py --content other/content.yaml --out other/output
 
 exit codes: 0 built, 1 the content needs fixing (or failed the quality gate), 2 wrong command line,
-            3 a leaflet could not be made
+            3 a leaflet could not be made, 130 interrupted (Ctrl-C; 143 for a kill)
 """
+
+#: What an interrupted build leaves: the folder as it was, or the new set complete (publish.py).
+INTERRUPTED = "Interrupted: nothing half-written was left; the output folder holds one complete set and its manifest."
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a plain `kill`): stop as cleanly as for Ctrl-C."""
+
+    exit_code = 143
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into `Terminated` for the length of a command, so a kill cleans up like Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set signal handlers
+        return
+
+    def terminate(number: int, frame: FrameType | None) -> None:
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def interrupted_code(interrupt: KeyboardInterrupt) -> int:
+    """130 for Ctrl-C (128 + SIGINT), 143 for SIGTERM."""
+    return getattr(interrupt, "exit_code", 130)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -107,10 +142,16 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["discharge"]:
-        from .discharge_cli import main as discharge_main  # late: its own options and pool
+    with stop_on_sigterm():
+        if argv[:1] == ["discharge"]:
+            from .discharge_cli import main as discharge_main  # late: its own options and pool
 
-        return discharge_main(argv[1:])
+            return discharge_main(argv[1:])
+        return build_main(argv)
+
+
+def build_main(argv: list[str]) -> int:
+    """The build command: exit code, and `Error: ...` (never a traceback without --debug)."""
     args = parser().parse_args(argv)
     try:
         if args.list:
@@ -121,9 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"Error: {error}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("Interrupted: no half-written PDF was left behind.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return interrupted_code(interrupt)
     except Exception as error:  # a bug: say so plainly, details with --debug
         if args.debug:
             traceback.print_exc()
@@ -184,6 +225,7 @@ def run_build(args: argparse.Namespace) -> int:
             findings,
             check_only=args.check,
             force=args.force,
+            removed=lambda name: print(f"  {display_path(args.out / name):<40} removed (this build does not make it)"),
         )
     finally:
         if findings:

@@ -63,11 +63,16 @@ def display_path(path: Path) -> str:
 ContentCheck = Callable[[Content], Iterable[tuple[FieldPath, str]]]
 
 
-def load(path: Path, languages: Collection[str], checks: Sequence[ContentCheck] = ()) -> Content:
-    """Read, parse and validate a content file; raise ContentError listing every problem."""
+def load(
+    path: Path, languages: Collection[str], raw: bytes | None = None, checks: Sequence[ContentCheck] = ()
+) -> Content:
+    """Read, parse and validate a content file; raise ContentError listing every problem.
+
+    `raw`, if given, is the file's bytes as the caller already read them (read_bytes): exactly these are parsed.
+    """
     shown = display_path(path)
-    node, raw = yamltree.parse(_read(path, shown), shown)
-    marks = yamltree.Marks(shown, raw)
+    node, raw_text = yamltree.parse(_read(path, shown, raw), shown)
+    marks = yamltree.Marks(shown, raw_text)
     problems = marks.walk(node)
     if marks.structural:  # keys that are not names: no values worth validating
         raise ContentError(_in_file_order(problems))
@@ -93,15 +98,21 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line, p.column))
 
 
-def _read(path: Path, shown: str) -> str:
-    """The file's text, read no further than the size limit."""
+def read_bytes(path: Path) -> bytes:
+    """The content file's bytes, read no further than one byte past the size limit."""
+    shown = display_path(path)
     if path.exists() and not path.is_file():
         raise ContentError([Problem(shown, 1, 1, "(file)", "this is not a file (a folder, or a device?)")])
     try:
         with path.open("rb") as file:
-            raw = file.read(CONTENT_FILE.value + 1)
+            return file.read(CONTENT_FILE.value + 1)
     except OSError as error:
         raise ContentError([Problem(shown, 1, 1, "(file)", f"cannot read it: {error.strerror}")]) from None
+
+
+def _read(path: Path, shown: str, raw: bytes | None) -> str:
+    """The file's text (from `raw` when the caller read it already), within the size limit."""
+    raw = read_bytes(path) if raw is None else raw
     if len(raw) > CONTENT_FILE.value:
         message = f"the file is larger than {CONTENT_FILE}; content for a set of leaflets is far smaller"
         raise ContentError([Problem(shown, 1, 1, "(file)", message)])

@@ -11,20 +11,31 @@ temporary font folders live in a scratch folder removed at the end.
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import ctypes
 import hashlib
+import io
+import multiprocessing
 import os
+import signal
+import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .content import display_path
 from .editions import Edition, editions, glossary_for
-from .errors import LeafletError, UsageError
-from .files import write_atomically
+from .errors import BuildError, LeafletError, UsageError
+from .files import describe_os_error, locked_folder, remove_partial_files, scratch_folder, write_atomically
 from .fonts import uncovered_fields
-from .patients import Patient, RowProblem, read_patients
+from .patients import RECORD_ID, Patient, PatientFileError, RowProblem, read_patients
 from .render import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html, strings_table
 from .schema import Content, GlossaryEntry
 
@@ -34,6 +45,7 @@ HANDOUT = Edition("discharge", "discharge", "discharge.html", "discharge", 8, "P
 #: A handout's last sheet side must be at least this full: never a side spent on a scrap.
 MIN_LAST_PAGE_USE = 0.3
 CHUNK = 8  # patients per task: enough to keep both workers busy, small enough for a smooth progress bar
+PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for this process when its parent ends
 
 
 @dataclass(frozen=True)
@@ -56,31 +68,148 @@ class Settings:
     fillable: bool
 
 
+#: What a worker returns for a chunk: its rows, and the error that stopped the run, if any.
+Chunk = tuple[list[Made | RowProblem], BuildError | None]
+
+
+class Stopped(Exception):
+    """The run stopped before every row was tried: what was finished, and what stopped it."""
+
+    def __init__(self, results: list[Made | RowProblem], cause: BaseException):
+        super().__init__("the discharge run stopped early")
+        self.results = results
+        self.cause = cause
+
+
 def make_handouts(
     content: Content,
     settings: Settings,
     patients: Sequence[Patient],
     jobs: int,
     progress: Callable[[int], None] = lambda done: None,
+    replaced: Collection[str] = (),
 ) -> list[Made | RowProblem]:
-    """Render and write one PDF per patient, in `jobs` processes (1: in this process)."""
-    settings.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    chunks = [list(patients[i : i + CHUNK]) for i in range(0, len(patients), CHUNK)]
-    made: list[Made | RowProblem] = []
-    with tempfile.TemporaryDirectory(prefix="leaflets-discharge-") as scratch:
-        if jobs <= 1:
-            _start_worker(settings, scratch)
-            results: Iterator[list[Made | RowProblem]] = map(_render_chunk, chunks)
-            for result in results:
-                made += result
-                progress(len(result))
-            _forget_worker()
-        else:
-            with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(settings, scratch)) as pool:
-                for result in pool.map(_render_chunk, chunks):
-                    made += result
-                    progress(len(result))
-    return made
+    """Render and write one PDF per patient, in `jobs` processes (1: in this process).
+
+    The earlier handouts of the record ids in `replaced` (every id of this list) are removed first, so a
+    row that is not made this time leaves no handout with last time's details. Whatever stops the run
+    (Ctrl-C, a full disk, a worker that died) raises Stopped with the rows finished so far.
+    """
+    done: list[Made | RowProblem] = []
+
+    def finished(result: list[Made | RowProblem]) -> None:
+        done.extend(result)
+        progress(len(result))
+
+    try:
+        with handout_folder(settings.out_dir):
+            _remove_handouts(settings.out_dir, replaced)
+            try:
+                _render_all(settings, patients, jobs, finished)
+            except BaseException:
+                # A worker that died mid-chunk may have written rows it never reported: the folder holds
+                # exactly the rows the summary calls made.
+                made = {r.file for r in done if isinstance(r, Made)}
+                _remove_handouts(settings.out_dir, [p.record_id for p in patients if f"{p.record_id}.pdf" not in made])
+                remove_partial_files(settings.out_dir)
+                raise
+    except BaseException as error:
+        raise Stopped(sorted(done, key=lambda r: r.row), _plain(error, settings.out_dir)) from None
+    return sorted(done, key=lambda r: r.row)
+
+
+def _render_all(
+    settings: Settings, patients: Sequence[Patient], jobs: int, finished: Callable[[list[Any]], None]
+) -> None:
+    """In this process (`jobs` 1) or a pool; WeasyPrint's font folders go in this run's scratch folder."""
+    with scratch_folder("discharge", route_tempfile=jobs <= 1) as scratch:
+        if jobs > 1:
+            chunks = [list(patients[i : i + CHUNK]) for i in range(0, len(patients), CHUNK)]
+            _in_pool(settings, str(scratch), chunks, jobs, finished)
+            return
+        _load_worker(settings)
+        try:
+            for patient in patients:
+                finished([_render_safely(patient)])
+        finally:
+            _worker.clear()
+
+
+@contextlib.contextmanager
+def handout_folder(out_dir: Path) -> Iterator[None]:
+    """Make the folder owner-only (0700, even if it was there before) and hold it for this run."""
+    shown = display_path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(out_dir, 0o700)
+    except OSError as error:
+        raise BuildError(describe_os_error(error, shown)) from None
+    with locked_folder(out_dir, f"another discharge run is writing to {shown}; wait for it to finish"):
+        remove_partial_files(out_dir)
+        yield
+
+
+def _remove_handouts(out_dir: Path, record_ids: Collection[str]) -> None:
+    for record_id in record_ids:
+        if RECORD_ID.fullmatch(record_id):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(out_dir / f"{record_id}.pdf")
+
+
+def _plain(error: BaseException, out_dir: Path) -> BaseException:
+    """What stopped the run, as an error the command line can word without a patient value."""
+    if isinstance(error, OSError):
+        return BuildError(describe_os_error(error, _folder_of(error, out_dir)))
+    if isinstance(error, BrokenProcessPool):
+        return BuildError("a worker process stopped unexpectedly (was it killed, or out of memory?)")
+    return error
+
+
+def _in_pool(
+    settings: Settings, scratch: str, chunks: list[list[Patient]], jobs: int, finished: Callable[[list[Any]], None]
+) -> None:
+    """Render the chunks in worker processes; on any stop, let running workers finish their current handout."""
+    context = multiprocessing.get_context()
+    stop = context.Event()
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=(settings, scratch, stop, os.getpid())
+    )
+    futures: list[Future[Chunk]] = []
+    collected: set[Future[Chunk]] = set()
+    try:
+        with _signals_blocked():  # workers start with Ctrl-C and kill blocked, then ignore Ctrl-C: it is the parent's
+            futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            collected.add(future)
+            results, fatal = future.result()
+            finished(results)
+            if fatal is not None:
+                raise fatal
+    except BaseException:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in futures:
+            if future not in collected and future.done() and not future.cancelled() and future.exception() is None:
+                finished(future.result()[0])
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+STOPPING = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while workers are forked; the parent gets them right after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 # --- inside a worker -------------------------------------------------------------------------
@@ -88,12 +217,38 @@ def make_handouts(
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(settings: Settings, scratch: str) -> None:
+def _start_worker(settings: Settings, scratch: str, stop: Any, parent: int) -> None:
+    """A pool worker: ignore Ctrl-C (the parent handles it), end with the parent, then load as `_load_worker`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
+    _end_with_parent(parent)
+    tempfile.tempdir = scratch  # WeasyPrint's font folders go here and are removed with it
+    _load_worker(settings)
+    _worker["stop"] = stop
+
+
+def _end_with_parent(parent: int) -> None:
+    """Never outlive the parent, however it ends (even SIGKILL): no orphan keeps rendering patient data."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:  # elsewhere, a thread watches for the parent to go
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # it ended before the line above took effect
+        os._exit(1)
+
+
+def _load_worker(settings: Settings) -> None:
     """Load the content once and build one PDF writer (fonts, stylesheets) for every patient of this worker."""
     from .build import content_fonts, load_content  # late: the build stage is only needed inside workers
     from .pdf import PdfWriter  # late: WeasyPrint only where rendering happens
 
-    tempfile.tempdir = scratch  # WeasyPrint's font folders go here and are removed with it
     content = load_content(settings.content_path)
     logo = (settings.content_path.parent / content.brand.logo).resolve()
     fonts = content_fonts(content, settings.content_path)
@@ -117,23 +272,44 @@ def _start_worker(settings: Settings, scratch: str) -> None:
     )
 
 
-def _forget_worker() -> None:
-    _worker.clear()
-    tempfile.tempdir = None
+def _render_chunk(patients: list[Patient]) -> Chunk:
+    """The chunk's handouts, and the error that stopped the run if one did (the rows before it still count).
 
-
-def _render_chunk(patients: list[Patient]) -> list[Made | RowProblem]:
-    return [_render_safely(patient) for patient in patients]
+    Once the run is stopping, no new handout is begun.
+    """
+    results: list[Made | RowProblem] = []
+    stop = _worker["stop"]
+    for patient in patients:
+        if stop.is_set():
+            break
+        try:
+            results.append(_render_safely(patient))
+        except BuildError as error:
+            stop.set()
+            return results, error
+    return results, None
 
 
 def _render_safely(patient: Patient) -> Made | RowProblem:
-    """A row that cannot be made is reported (row only: no patient value), the others go on."""
+    """A row that cannot be made is reported (row only: no patient value), the others go on.
+
+    A file system error (a full disk) stops the whole run, named by the folder, never by the file.
+    """
     try:
         return _render_one(patient)
     except CellError as error:
         return RowProblem(patient.row, error.column, str(error))
     except LeafletError as error:
         return RowProblem(patient.row, "", f"could not be made: {error}")
+    except OSError as error:
+        raise BuildError(describe_os_error(error, _folder_of(error, _worker["settings"].out_dir))) from None
+
+
+def _folder_of(error: OSError, out_dir: Path) -> str:
+    """The folder an OSError happened in: the handouts' or the temporary one (the file name is never shown)."""
+    where = str(error.filename or "")
+    temp = tempfile.gettempdir()
+    return f"the temporary folder {temp}" if where.startswith(temp + os.sep) else display_path(out_dir)
 
 
 class CellError(LeafletError):
@@ -221,6 +397,28 @@ def check_patients(path: Path, content: Content) -> tuple[list[Patient], list[Ro
     if not path.is_file():
         raise UsageError(f"no patient list at {path}")
     return read_patients(path, [c.id for c in content.cause_leaflets])
+
+
+def listed_record_ids(path: Path, patients: Sequence[Patient]) -> set[str]:
+    """Every well-formed record id in the list, its failed rows' included: their earlier handouts are replaced.
+
+    The rows that failed their checks come back without their values, so the ids are read again here;
+    a list saved again in between (its good rows no longer match) stops the run rather than guess.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise PatientFileError(f"cannot read {path.name}: {error.strerror}") from None
+    text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in next(reader, [])]
+    ids: dict[int, str] = {}
+    for values in reader:
+        if "record_id" in header and len(values) == len(header):
+            ids[reader.line_num] = values[header.index("record_id")].strip()
+    if any(ids.get(p.row) != p.record_id for p in patients):
+        raise PatientFileError(f"{path.name} changed while it was being read; run again")
+    return {record_id for record_id in ids.values() if RECORD_ID.fullmatch(record_id)}
 
 
 def default_jobs() -> int:

@@ -12,8 +12,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .build import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_content
+from .cli import interrupted_code
 from .content import display_path
-from .discharge import Made, Settings, check_patients, default_jobs, make_handouts
+from .discharge import Made, Settings, Stopped, check_patients, default_jobs, listed_record_ids, make_handouts
 from .errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
 from .files import write_atomically
 from .limits import PROBLEMS_SHOWN
@@ -33,8 +34,10 @@ Each handout is named by its record id. Problems name the row and column,
 never what is in them. Do not commit patient lists to git.
 
 exit codes: 0 every row made, 1 the list or content cannot be used,
-            2 wrong command line, 3 a failure, 4 some rows were not made (see the list)
+            2 wrong command line, 3 a failure, 4 some rows were not made (see the list),
+            130 interrupted (Ctrl-C; 143 for a kill): the summary still says which rows were made
 """
+INTERRUPTED = "Interrupted: the handouts made are complete; rows not made have no handout (run them again)."
 
 
 def parser() -> argparse.ArgumentParser:
@@ -72,6 +75,9 @@ def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
     try:
         return run(args)
+    except KeyboardInterrupt as interrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return interrupted_code(interrupt)
     except (LeafletError, PatientFileError) as error:
         if args.debug:
             traceback.print_exc()
@@ -96,20 +102,28 @@ def run(args: argparse.Namespace) -> int:
     report = RowReport(args.patients.name, args.out)
     report.add(problems)
     settings = Settings(args.content.resolve(), args.paper or content.paper, args.out.resolve(), args.fillable)
-    try:
-        with tqdm(total=len(patients), unit="handout", file=sys.stderr, disable=None, leave=False) as bar:
-            results = make_handouts(content, settings, patients, max(1, args.jobs), bar.update)
-    except BaseException:  # whatever stopped the run, the rows the list kept out are still named
-        report.finish(stopped=True)
-        raise
+    replaced = listed_record_ids(args.patients, patients)
+    stopped: BaseException | None = None
+    with tqdm(total=len(patients), unit="handout", file=sys.stderr, disable=None, leave=False) as bar:
+        try:
+            results = make_handouts(content, settings, patients, max(1, args.jobs), bar.update, replaced)
+        except Stopped as stop:  # the summary below still says which rows were made
+            results, stopped = stop.results, stop.cause
     report.add([r for r in results if isinstance(r, RowProblem)])
     made = [r for r in results if isinstance(r, Made)]
+    tried = {r.row for r in results}
+    unreached = [RowProblem(p.row, "", "not reached") for p in patients if p.row not in tried]
+    if unreached:  # one line for them all, not one per row
+        print(f"{report.list_name}: {len(unreached)} row(s) not reached: the run stopped before them", file=sys.stderr)
+        report.problems += unreached
     seconds = time.perf_counter() - started
     print(
         f"Made {len(made)} handout{'s' if len(made) != 1 else ''} in {display_path(args.out)} "
         f"({seconds:.1f} s, {len(made) / seconds:.0f} per second)."
     )
-    report.finish()
+    report.finish(stopped=stopped is not None)
+    if stopped is not None:
+        raise stopped  # after the summary: Ctrl-C or the error still decides the exit code
     return EXIT_PARTIAL if report.rows_not_made() else EXIT_OK
 
 

@@ -1,13 +1,16 @@
-"""Preview gallery: `output/index.html`, a thumbnail of every page of every PDF.
+"""Preview gallery: `index.html`, a thumbnail of every page of every PDF.
 
 Staff open it in a browser to look before they print. Thumbnails are
-rendered with pypdfium2 (installed with pip), written atomically.
+rendered with pypdfium2 (installed with pip). The gallery is written into
+the build's staging folder and published with the PDFs it shows.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import os
+import stat
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,37 +24,59 @@ THUMBNAILS = "thumbnails"
 THUMBNAIL_WIDTH = 240  # pixels
 
 
-def write_gallery(out_dir: Path, outputs: Sequence[Any], descriptions: dict[str, str], title: str) -> Path:
-    """Render thumbnails for `outputs` (build.Output records) and write the index page."""
-    (out_dir / THUMBNAILS).mkdir(exist_ok=True)
+def write_gallery(
+    target: Path,
+    outputs: Sequence[Any],
+    descriptions: Mapping[str, str],
+    title: str,
+    sources: Mapping[str, Path],
+    reuse: Path | None = None,
+) -> Path:
+    """Write `index.html` and `thumbnails/` into `target` for `outputs` (build.Output records).
+
+    `sources[file]` is where each PDF is now (the staging folder, or the output folder for a kept one).
+    Thumbnails of a PDF that was kept are copied from the folder `reuse` when all its pages are there.
+    """
+    (target / THUMBNAILS).mkdir()
+    if reuse is not None and ((reuse / THUMBNAILS).is_symlink() or not (reuse / THUMBNAILS).is_dir()):
+        reuse = None  # only the output folder's own thumbnails folder, never one a link points to
     entries = []
     for output in outputs:
-        entries.append(
-            {
-                "output": output,
-                "description": descriptions[output.edition],
-                "thumbnails": _thumbnails(out_dir, output.file),
-            }
-        )
+        names = [f"{THUMBNAILS}/{Path(output.file).stem}-{number}.png" for number in range(1, output.pages + 1)]
+        if not (reuse and _copy(reuse, target, names)):
+            _render(sources[output.file], target, names)
+        entries.append({"output": output, "description": descriptions.get(output.edition, ""), "thumbnails": names})
     html = environment().get_template("gallery.html").render(title=title, entries=entries, width=THUMBNAIL_WIDTH)
-    target = out_dir / GALLERY
-    write_atomically(target, html.encode("utf-8"))
-    return target
+    write_atomically(target / GALLERY, html.encode("utf-8"))
+    return target / GALLERY
 
 
-def _thumbnails(out_dir: Path, pdf_name: str) -> list[str]:
-    """PNG of each page of `pdf_name`; returns their paths relative to `out_dir`."""
-    document = pdfium.PdfDocument(out_dir / pdf_name)
-    names = []
+def _copy(old: Path, target: Path, names: list[str]) -> bool:
+    """Copy the thumbnails `names` from the folder `old` (plain files only, never through a link)."""
+    data = []
+    for name in names:
+        try:
+            handle = os.open(old / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return False
+        with os.fdopen(handle, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                return False
+            data.append(stream.read())
+    for name, png in zip(names, data, strict=True):
+        write_atomically(target / name, png)
+    return True
+
+
+def _render(pdf: Path, target: Path, names: list[str]) -> None:
+    """A PNG of each page of `pdf`, saved as `names` in `target`."""
+    document = pdfium.PdfDocument(pdf)
     try:
-        for number, page in enumerate(document, start=1):
+        for page, name in zip(document, names, strict=True):
             scale = THUMBNAIL_WIDTH / page.get_width()
             image = page.render(scale=scale, may_draw_forms=False).to_pil()
             buffer = io.BytesIO()
             image.save(buffer, format="PNG", optimize=True)
-            name = f"{THUMBNAILS}/{Path(pdf_name).stem}-{number}.png"
-            write_atomically(out_dir / name, buffer.getvalue())
-            names.append(name)
+            write_atomically(target / name, buffer.getvalue())
     finally:
         document.close()
-    return names

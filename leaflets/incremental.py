@@ -12,7 +12,9 @@ from __future__ import annotations
 import ctypes.util
 import hashlib
 import json
-from collections.abc import Iterable
+import os
+import stat
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,17 @@ from typing import Any
 PACKAGE = Path(__file__).resolve().parent
 
 
-def inputs_digest(files: Iterable[Path], settings: dict[str, Any]) -> str:
-    """One digest for a set of input files (by content) and build settings."""
+def inputs_digest(files: Iterable[Path], settings: dict[str, Any], read: Mapping[Path, bytes] | None = None) -> str:
+    """One digest for a set of input files (by content) and build settings.
+
+    `read` gives the bytes of files the build has already read, so the digest is of exactly what it used
+    (the content file: saved again while a build runs, it must not be recorded as what was built).
+    """
+    known = read or {}
     digest = hashlib.sha256()
     for path in sorted(set(files)):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        data = known[path] if path in known else path.read_bytes()
+        digest.update(str(path).encode() + b"\0" + data + b"\0")
     versions = {name: metadata.version(name) for name in ("weasyprint", "font-source-sans-pro", "pydyf", "fonttools")}
     # The font subsetter shapes the bytes too: HarfBuzz-Subset when the system has it, else fontTools.
     versions["harfbuzz-subset"] = str(ctypes.util.find_library("harfbuzz-subset"))
@@ -45,26 +53,29 @@ def edition_digest(common: str, name: str, print_shop: bool) -> str:
 
 
 def previous_outputs(out_dir: Path) -> dict[str, dict[str, Any]]:
-    """The files the last build recorded, by name, if their bytes are still what was recorded."""
+    """The files the last build recorded, by name, if they are still there with the bytes recorded.
+
+    Each entry also carries the checks made on its pages, so a kept leaflet's findings are those of
+    exactly the file that was published (never of a later build that failed).
+    """
     try:
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         entries = {entry["file"]: entry for entry in manifest["files"]}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
-    return {name: entry for name, entry in entries.items() if _unchanged(out_dir / name, entry.get("sha256"))}
+    return {name: entry for name, entry in entries.items() if _unchanged(out_dir, name, entry.get("sha256"))}
 
 
-def previous_findings(out_dir: Path) -> list[dict[str, Any]]:
-    """The last build's quality findings (quality.json), to carry over for leaflets not rebuilt."""
+def _unchanged(out_dir: Path, name: Any, sha256: Any) -> bool:
+    """A plain file of the folder (not a link to elsewhere) whose bytes have the recorded hash."""
+    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+        return False
     try:
-        findings = json.loads((out_dir / "quality.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return findings if isinstance(findings, list) else []
-
-
-def _unchanged(path: Path, sha256: Any) -> bool:
-    try:
-        return bool(hashlib.sha256(path.read_bytes()).hexdigest() == sha256)
+        handle = os.open(out_dir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return False
+    with os.fdopen(handle, "rb") as stream:
+        try:
+            return stat.S_ISREG(os.fstat(handle).st_mode) and hashlib.sha256(stream.read()).hexdigest() == sha256
+        except OSError:
+            return False

@@ -268,7 +268,7 @@ NAMES = {
     "N-ARABIC": "محمد علي",
     "N-EMOJI": "Zoë 😀 Smith",
     "N-COMBINING": "Jose\u0301 Nun\u0303ez",
-    "N-LONG": "Aleksandrabartholomewczykowskiegowiczsonmacdonald Smith",
+    "N-LONG": "Aleksandrabartholomewczykowskiegowiczson Smith",  # 40 letters: the longest word allowed
 }
 
 
