@@ -12,10 +12,8 @@ temporary font folders live in a scratch folder removed at the end.
 from __future__ import annotations
 
 import contextlib
-import csv
 import ctypes
 import hashlib
-import io
 import multiprocessing
 import os
 import signal
@@ -35,7 +33,7 @@ from .editions import Edition, editions, glossary_for
 from .errors import BuildError, LeafletError, UsageError
 from .files import describe_os_error, locked_folder, remove_partial_files, scratch_folder, write_atomically
 from .fonts import uncovered_fields
-from .patients import RECORD_ID, Patient, PatientFileError, RowProblem, read_patients
+from .patients import RECORD_ID, Patient, RowProblem, read_patients
 from .render import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html, strings_table
 from .schema import Content, GlossaryEntry
 
@@ -399,26 +397,9 @@ def check_patients(path: Path, content: Content) -> tuple[list[Patient], list[Ro
     return read_patients(path, [c.id for c in content.cause_leaflets])
 
 
-def listed_record_ids(path: Path, patients: Sequence[Patient]) -> set[str]:
-    """Every well-formed record id in the list, its failed rows' included: their earlier handouts are replaced.
-
-    The rows that failed their checks come back without their values, so the ids are read again here;
-    a list saved again in between (its good rows no longer match) stops the run rather than guess.
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise PatientFileError(f"cannot read {path.name}: {error.strerror}") from None
-    text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in next(reader, [])]
-    ids: dict[int, str] = {}
-    for values in reader:
-        if "record_id" in header and len(values) == len(header):
-            ids[reader.line_num] = values[header.index("record_id")].strip()
-    if any(ids.get(p.row) != p.record_id for p in patients):
-        raise PatientFileError(f"{path.name} changed while it was being read; run again")
-    return {record_id for record_id in ids.values() if RECORD_ID.fullmatch(record_id)}
+def listed_record_ids(patients: Sequence[Patient], problems: Sequence[RowProblem]) -> set[str]:
+    """Every well-formed record id in the list, its failed rows' included: their earlier handouts are replaced."""
+    return {p.record_id for p in patients} | {p.record_id for p in problems if p.record_id}
 
 
 def default_jobs() -> int:

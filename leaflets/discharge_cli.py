@@ -102,26 +102,26 @@ def run(args: argparse.Namespace) -> int:
     report = RowReport(args.patients.name, args.out)
     report.add(problems)
     settings = Settings(args.content.resolve(), args.paper or content.paper, args.out.resolve(), args.fillable)
-    replaced = listed_record_ids(args.patients, patients)
+    replaced = listed_record_ids(patients, problems)
     stopped: BaseException | None = None
+    results: list[Made | RowProblem] = []
     with tqdm(total=len(patients), unit="handout", file=sys.stderr, disable=None, leave=False) as bar:
         try:
             results = make_handouts(content, settings, patients, max(1, args.jobs), bar.update, replaced)
         except Stopped as stop:  # the summary below still says which rows were made
             results, stopped = stop.results, stop.cause
+        except (LeafletError, OSError) as error:  # rendering could not go on at all: still name the rows
+            stopped = error
     report.add([r for r in results if isinstance(r, RowProblem)])
     made = [r for r in results if isinstance(r, Made)]
     tried = {r.row for r in results}
-    unreached = [RowProblem(p.row, "", "not reached") for p in patients if p.row not in tried]
-    if unreached:  # one line for them all, not one per row
-        print(f"{report.list_name}: {len(unreached)} row(s) not reached: the run stopped before them", file=sys.stderr)
-        report.problems += unreached
+    report.unreached([p.row for p in patients if p.row not in tried])
     seconds = time.perf_counter() - started
     print(
         f"Made {len(made)} handout{'s' if len(made) != 1 else ''} in {display_path(args.out)} "
         f"({seconds:.1f} s, {len(made) / seconds:.0f} per second)."
     )
-    report.finish(stopped=stopped is not None)
+    report.finish()
     if stopped is not None:
         raise stopped  # after the summary: Ctrl-C or the error still decides the exit code
     return EXIT_PARTIAL if report.rows_not_made() else EXIT_OK
@@ -137,6 +137,7 @@ class RowReport:
         self.list_name = list_name
         self.file = out_dir / PROBLEMS_FILE
         self.problems: list[RowProblem] = []
+        self.not_reached: list[int] = []
 
     def add(self, problems: list[RowProblem]) -> None:
         """Record problems, printing each while fewer than PROBLEMS_SHOWN have been printed."""
@@ -145,11 +146,17 @@ class RowReport:
                 print(f"{self.list_name}: {problem}", file=sys.stderr)
             self.problems.append(problem)
 
-    def rows_not_made(self) -> list[int]:
-        """The rows with a problem that stopped them, in order."""
-        return sorted({p.row for p in self.problems if p.fatal})
+    def unreached(self, rows: list[int]) -> None:
+        """Rows the run stopped before: one line for them all, and counted as not made."""
+        self.not_reached = rows
+        if rows:
+            print(f"{self.list_name}: {len(rows)} row(s) not reached: the run stopped before them", file=sys.stderr)
 
-    def finish(self, stopped: bool = False) -> None:
+    def rows_not_made(self) -> list[int]:
+        """The rows with a problem that stopped them, and those not reached, in order."""
+        return sorted({p.row for p in self.problems if p.fatal} | set(self.not_reached))
+
+    def finish(self) -> None:
         """Say how many were not shown (and write them all down), then which rows were not made."""
         hidden = len(self.problems) - PROBLEMS_SHOWN.value
         if hidden > 0:
@@ -158,8 +165,6 @@ class RowReport:
         elif self.file.exists():  # an older run's list would describe another list
             self.file.unlink()
         rows = self.rows_not_made()
-        if stopped:
-            print(f"Stopped before the end: the handouts made so far are in {display_path(self.file.parent)}.")
         if rows:
             shown = ", ".join(str(row) for row in rows[: PROBLEMS_SHOWN.value])
             more = f" and {len(rows) - PROBLEMS_SHOWN.value:,} more" if len(rows) > PROBLEMS_SHOWN.value else ""

@@ -14,7 +14,7 @@ import datetime
 import difflib
 import re
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .csvrecords import LINE, SKIPPED, field_size_limit
@@ -67,6 +67,8 @@ class RowProblem:
     column: str
     message: str
     fatal: bool = True  # False: reported, but the row (or file) is still used
+    #: The row's record id when it is well formed (never printed): a failed row still replaces its earlier handout.
+    record_id: str = field(default="", repr=False)
 
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
@@ -186,10 +188,11 @@ def _check_row(
     if len(values) != len(header):
         return None, [RowProblem(row, "", f"has {len(values)} values but the header has {len(header)} columns")]
     cells = {name: value.strip() for name, value in zip(header, values, strict=True)}
-    problems = [RowProblem(row, name, message) for name, message in _cell_problems(cells, leaflet_ids)]
     record = cells["record_id"]
+    known = record if RECORD_ID.fullmatch(record) else ""
+    problems = [RowProblem(row, name, message, record_id=known) for name, message in _cell_problems(cells, leaflet_ids)]
     if record in seen and not any(p.column == "record_id" for p in problems):
-        problems.append(RowProblem(row, "record_id", f"the same record id as row {seen[record]}"))
+        problems.append(RowProblem(row, "record_id", f"the same record id as row {seen[record]}", record_id=known))
     if problems:
         return None, problems
     return Patient(

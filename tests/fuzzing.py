@@ -399,7 +399,7 @@ def run_patient_case(text: str, folder: Path) -> Outcome:
     from leaflets import discharge_cli
     from leaflets.discharge import Made
 
-    def pretend(content: Any, settings: Any, patients: Any, jobs: int, progress: Any) -> list[Any]:
+    def pretend(content: Any, settings: Any, patients: Any, jobs: int, progress: Any, *rest: Any) -> list[Any]:
         return [Made(p.row, f"{p.record_id}.pdf", 1, "0" * 64) for p in patients]
 
     path = folder / "list.csv"

@@ -53,7 +53,7 @@ def no_rendering(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Replace rendering by a stand-in that 'makes' every patient it is given; yields the rows it was given."""
     given: list[int] = []
 
-    def pretend(content: Any, settings: Any, chosen: Any, jobs: int, progress: Any) -> list[Made]:
+    def pretend(content: Any, settings: Any, chosen: Any, jobs: int, progress: Any, *rest: Any) -> list[Made]:
         given.extend(p.row for p in chosen)
         return [Made(p.row, f"{p.record_id}.pdf", 1, "0" * 64) for p in chosen]
 
@@ -219,11 +219,13 @@ def test_the_rows_kept_out_are_named_even_when_rendering_stops(
     monkeypatch.setattr(discharge_cli, "make_handouts", fail)
     code, out, err = discharge(capsys, write(tmp_path, HEADER + "\n" + row(2, place="") + row(3)), tmp_path / "out")
     assert code == 3
-    assert err == ["list.csv: row 2, column followup_place: is empty", "Error: a font did not load"]
-    assert out == [
-        f"Stopped before the end: the handouts made so far are in {tmp_path / 'out'}.",
-        "Not made: 1 row(s) of list.csv: 2 (problems listed above).",
+    assert err == [
+        "list.csv: row 2, column followup_place: is empty",
+        "list.csv: 1 row(s) not reached: the run stopped before them",
+        "Error: a font did not load",
     ]
+    assert out[0].startswith(f"Made 0 handouts in {tmp_path / 'out'} (")
+    assert out[1:] == ["Not made: 2 row(s) of list.csv: 2, 3 (problems listed above)."]
 
 
 def test_a_list_over_the_row_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
