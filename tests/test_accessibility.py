@@ -200,11 +200,10 @@ def test_the_trifold_reads_cover_inside_then_back(built: Built) -> None:
         "Failed back surgery syndrome",  # front cover
         "Key points",  # inside flap, seen on opening the cover
         "What is failed back surgery syndrome?",
-        "Ask us for our one-page leaflets",
         "What can cause it?",  # inside left
-        "When problems can show up",  # inside middle
-        "Tests that can help find the cause",
+        "When problems can show up",  # inside middle: what trifold.carries names, then the other leaflets
         "What can help",
+        "Ask us for our one-page leaflets",
         "Treatment",  # inside right
         "Words we use",
         "Book an appointment",  # back

@@ -66,7 +66,8 @@ def test_a_page_budget_failure_leaves_the_previous_set(content_copy: MakeContent
     before = snapshot(out)
     draft = content_copy(
         ('  version: "1.0"', '  version: "1.1"'),
-        ("          - Rehab after surgery is important.", f"          - {LONG}"),
+        ("          - If rehab is not done well, pain can go on.", f"          - {LONG}"),
+        ("      - Keep up your rehab after surgery.", f"      - {LONG}"),
         name="draft.yaml",
     )
     with pytest.raises(BuildError, match=r"^rehabilitation \(a4\) needs 2 pages but may have 1"):
