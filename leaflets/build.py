@@ -360,19 +360,40 @@ class Plan:
         )
 
     def _new_writer(self) -> Any:
+        self.use_writer(self.new_writer())
+        return self._writer
+
+    def new_writer(self) -> Any:
+        """A PdfWriter for this plan's leaflets, made from `writer_settings()`."""
         from .pdf import PdfWriter  # late: WeasyPrint only when rendering
 
+        logo, generated, icc_profile, source_date, fonts = self.writer_settings()
+        return PdfWriter(
+            TEMPLATES / "css",
+            assets=[TEMPLATES, logo],
+            generated=generated,
+            icc_profile=icc_profile,
+            source_date=source_date,
+            fonts=fonts,
+        )
+
+    def writer_settings(self) -> tuple[Path, dict[str, bytes], Path | None, datetime.date, FontSet]:
+        """What a PdfWriter is made from: a writer made from equal settings (and unchanged stylesheets,
+        which it parses once) renders this plan's leaflets the same, so the live preview keeps one warm."""
+        return self.logo, booking_qr(self.content), self.icc_profile, self.content.governance.published, self.fonts
+
+    def use_writer(self, writer: Any) -> None:
+        """Render with `writer` (see writer_settings); templates are read afresh, so edits to them count."""
         self._env = environment()
         self._field_of = field_namer(self.content)
-        self._writer = PdfWriter(
-            TEMPLATES / "css",
-            assets=[TEMPLATES, self.logo],
-            generated=booking_qr(self.content),
-            icc_profile=self.icc_profile,
-            source_date=self.content.governance.published,
-            fonts=self.fonts,
-        )
-        return self._writer
+        self._writer = writer
+
+    def render_leaflet(self, edition: Edition, out_dir: Path) -> Output:
+        """Render, check and write one office-printer leaflet into `out_dir`, never keeping an old one.
+
+        The checks' findings are appended to `log`; a failing one raises QualityError (the live preview's way in).
+        """
+        return self._render(edition, False, "", out_dir)
 
     def _colour_names(self) -> dict[str, str]:
         brand = self.content.brand.colours.model_dump()

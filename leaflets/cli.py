@@ -39,6 +39,7 @@ examples:
   python generate.py --print-shop            add print-shop PDFs (bleed, crop marks, CMYK)
   python generate.py --check --strict        quality checks only; warnings count as errors
   python generate.py discharge --patients list.csv   personalised discharge handouts (see discharge --help)
+  python generate.py preview                 live preview in the browser, updated on every save (see preview --help)
   python generate.py --content other/content.yaml --out other/output
 
 exit codes: 0 built, 1 the content needs fixing (or failed the quality gate), 2 wrong command line,
@@ -147,7 +148,51 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .discharge_cli import main as discharge_main  # late: its own options and pool
 
             return discharge_main(argv[1:])
+        if argv[:1] == ["preview"]:
+            return preview_main(argv[1:])
         return build_main(argv)
+
+
+def preview_parser() -> argparse.ArgumentParser:
+    """The options of `generate.py preview`."""
+    p = argparse.ArgumentParser(
+        prog="generate.py preview",
+        description=(
+            "Show the leaflets in a browser on this computer and make them again on every save of the content, "
+            "a template, a stylesheet or the logo. Nothing is written to the output folder."
+        ),
+    )
+    p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, metavar="PATH", help="content file to preview")
+    p.add_argument("--paper", choices=PAPERS, help="paper size; overrides `paper:` in the content file")
+    p.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="preview only this leaflet (repeat for more)"
+    )
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
+    return p
+
+
+def preview_main(argv: list[str]) -> int:
+    """The preview command: serves until Ctrl-C (or a kill), which ends it with one line and exit 0."""
+    from .preview import run  # late: the server and the file watcher only for this command
+
+    args = preview_parser().parse_args(argv)
+    try:
+        run(args.content, args.paper, args.only, args.port, lambda line: print(line, flush=True))
+    except KeyboardInterrupt:  # the way to stop a preview, not a failure
+        print("Preview stopped.", flush=True)
+        return EXIT_OK
+    except LeafletError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"Error: {error}", file=sys.stderr)
+        return error.exit_code
+    except Exception as error:  # a bug, or the temporary folder cannot be made: say so plainly, details with --debug
+        if args.debug:
+            traceback.print_exc()
+        print(f"Error: the preview failed ({type(error).__name__}: {error}). Run again with --debug.", file=sys.stderr)
+        return EXIT_BUILD
+    return EXIT_OK
 
 
 def build_main(argv: list[str]) -> int:
