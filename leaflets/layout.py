@@ -132,15 +132,20 @@ def _where(box: Any) -> str:
     return ""
 
 
-def footer_overrun(document: Any) -> float:
-    """How far (mm) the lowest text in a page margin (the running footer) comes closer than EDGE_MM to the
-    bottom edge; 0 when every footer fits. The PDF stage then gives the page a deeper bottom margin."""
-    worst = 0.0
+def margin_overrun(document: Any) -> dict[str, float]:
+    """How far (mm) text in the page margins (the running footer at the bottom, the review-date banner at
+    the top) comes closer than EDGE_MM to the paper edge, per side; the PDF stage then deepens that margin."""
+    worst = {"top": 0.0, "bottom": 0.0}
     for page in document.pages:
         for margin in (c for c in page._page_box.children if isinstance(c, boxes.MarginBox)):
-            low = max((_bottom(d) for d in margin.descendants() if _is_text(d)), default=0.0)
-            worst = max(worst, low - (page.height - EDGE_MM / MM))
-    return worst * MM
+            texts = [d for d in margin.descendants() if _is_text(d)]
+            if not texts:
+                continue
+            if margin.at_keyword.startswith("@top"):
+                worst["top"] = max(worst["top"], EDGE_MM / MM - min(d.content_box_y() for d in texts))
+            elif margin.at_keyword.startswith("@bottom"):
+                worst["bottom"] = max(worst["bottom"], max(_bottom(d) for d in texts) - (page.height - EDGE_MM / MM))
+    return {side: value * MM for side, value in worst.items()}
 
 
 def check_printable(document: Any, what: str, field_of: FieldNamer, edge_mm: float = EDGE_MM) -> None:

@@ -30,7 +30,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from .errors import BuildError
 from .fonts import FONT_DIR, SHIPPED, FontSet
-from .layout import MM, FieldNamer, check_budget, check_panels, check_printable, footer_overrun
+from .layout import MM, FieldNamer, check_budget, check_panels, check_printable, margin_overrun
 from .tagging import finish_tags
 
 #: Tagged for screen readers (PDF/UA-1); sets PDF 1.7 and the structure tree.
@@ -170,7 +170,8 @@ class PdfWriter:
             )
 
     def _layout(self, html: str, stylesheets: Sequence[str], print_shop: bool, forms: bool) -> Any:
-        """Lay out the pages; if a running footer needs more lines than its margin holds, deepen the margin."""
+        """Lay out the pages; if a running footer (or the top banner) needs more room than its margin holds,
+        deepen that margin, so nothing is printed within 5 mm of the paper edge."""
         sheets = self.stylesheets(stylesheets, print_shop)
         document = None
         for _ in range(3):  # a deeper margin can move a page break, which can change the footer once more
@@ -180,11 +181,14 @@ class PdfWriter:
                 color_profiles=self._color_profiles if print_shop else {},
                 pdf_forms=forms,
             )
-            overrun = footer_overrun(document)
-            if overrun <= 0:
+            overrun = {side: mm for side, mm in margin_overrun(document).items() if mm > 0}
+            if not overrun:
                 break
-            margin = max(page._page_box.margin_bottom for page in document.pages) * MM + overrun + 1
-            sheets = [*sheets, self._css(string=f"@page {{ margin-bottom: {margin:.1f}mm; }}")]
+            deepest = {
+                side: max(getattr(p._page_box, f"margin_{side}") for p in document.pages) * MM for side in overrun
+            }
+            rules = [f"margin-{side}: {deepest[side] + mm + 1:.1f}mm;" for side, mm in overrun.items()]
+            sheets = [*sheets, self._css(string="@page { " + " ".join(rules) + " }")]
         return document
 
 

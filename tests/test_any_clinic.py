@@ -349,3 +349,17 @@ def test_the_machines_fonts_are_never_embedded(
     with pytest.raises(BuildError, match="font"):
         build(content, tmp_path / "out", only=["overview"])
     assert not (tmp_path / "out" / "overview-a4.pdf").exists()
+
+
+def test_past_review_every_edition_builds_with_its_banner_inside_the_printable_area(tmp_path: Path) -> None:
+    """--allow-expired: the banner is body text (18 pt in large print) and gets its own top margin."""
+    import datetime
+
+    gate = Gate(allow_expired=True, today=datetime.date(2028, 1, 1))
+    only = ["trifold", "scar-tissue", "scar-tissue-large-print"]
+    outputs = build(ROOT / "content.yaml", tmp_path, only=only, gate=gate)
+    assert [o.edition for o in outputs] == only
+    for output in outputs:
+        path = tmp_path / output.file
+        assert edge_gaps(path) == [], output.file
+        assert all("Past review date" in text for text in page_texts(path)), output.file
