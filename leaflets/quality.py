@@ -18,7 +18,8 @@ from typing import Any
 from .editions import Edition, glossary_for, sections, texts
 from .editions import editions as every_edition
 from .plainwords import NO_VOCABULARY, RARE_ZIPF, Vocabulary, explained, listed_terms, rare_words
-from .readability import hardest_sentences, measure
+from .readability import fernandez_huerta_band, hardest_sentences, inflesz, measure
+from .render import strings_table
 from .schema import Content, GlossaryEntry
 
 ERROR, WARNING, PASS = "error", "warning", "pass"
@@ -45,7 +46,7 @@ def failures(findings: Sequence[Finding], strict: bool) -> list[Finding]:
 
 #: Summary-table columns: (check, heading).
 COLUMNS = [
-    ("reading level", "grade FK/SMOG"),
+    ("reading level", "reading level"),
     ("type size", "smallest text"),
     ("contrast", "lowest contrast"),
     ("pdf/ua", "PDF/UA"),
@@ -94,13 +95,27 @@ def check_content(
         parts = sections(content, edition, strings)
         found += check_reading_level(content, edition.name, parts)
         found += check_plain_words(content, edition, vocabulary)
-        found += check_actionability(content, edition.name, parts)
+        found += check_actionability(content, edition.name, parts, strings)
     found += check_unused_glossary(content, every_edition(content))
     return found
 
 
 def check_reading_level(content: Content, leaflet: str, parts: list[tuple[str, list[str]]]) -> list[Finding]:
-    """Flesch-Kincaid grade against the content's target (NIH: below grade 8); SMOG alongside."""
+    """The reading level by the formula made for the content's language; "not checked" when there is none."""
+    language = content.language.split("-")[0].lower()
+    if language == "en":
+        return check_grade(content, leaflet, parts)
+    if language == "es":
+        return check_perspicuity(leaflet, parts)
+    message = (
+        f"no reading-level formula for '{content.language}' (English: Flesch-Kincaid; Spanish: "
+        "Szigriszt-Pazos / INFLESZ): the reading level was not checked"
+    )
+    return [Finding("reading level", NOT_CHECKED, leaflet, message, NOT_CHECKED)]
+
+
+def check_grade(content: Content, leaflet: str, parts: list[tuple[str, list[str]]]) -> list[Finding]:
+    """English: Flesch-Kincaid grade against the content's target (NIH: below grade 8); SMOG alongside."""
     target = content.quality.max_grade
     texts = [text for _, paragraphs in parts for text in paragraphs]
     whole = measure(texts)
@@ -113,6 +128,31 @@ def check_reading_level(content: Content, leaflet: str, parts: list[tuple[str, l
     message = (
         f"grade {whole.flesch_kincaid:.1f} is above the target {target:g} (NIH: below grade 8; "
         f"AMA: grade 4-6); rewrite first: {worst}"
+    )
+    return [Finding("reading level", WARNING, leaflet, message, figure)]
+
+
+#: Patient materials in Spanish aim at INFLESZ 65 or more, "fairly easy" (Barrio-Cantalejo et al. 2008).
+MIN_INFLESZ = 65.0
+
+
+def check_perspicuity(leaflet: str, parts: list[tuple[str, list[str]]]) -> list[Finding]:
+    """Spanish: Szigriszt-Pazos perspicuity on the INFLESZ scale, at least 65; Fernández-Huerta alongside."""
+    texts = [text for _, paragraphs in parts for text in paragraphs]
+    whole = measure(texts, "es")
+    score, ease = whole.szigriszt_pazos, whole.fernandez_huerta
+    by_section = ", ".join(f"{heading} {measure(p, 'es').szigriszt_pazos:.0f}" for heading, p in parts)
+    summary = (
+        f"INFLESZ {score:.0f} ({inflesz(score)}; Szigriszt-Pazos perspicuity), Fernández-Huerta {ease:.0f} "
+        f"({fernandez_huerta_band(ease)}); sections: {by_section}"
+    )
+    figure = f"INFLESZ {score:.0f} ({inflesz(score)})"
+    if score >= MIN_INFLESZ:
+        return [Finding("reading level", PASS, leaflet, summary, figure)]
+    worst = "; ".join(f'"{s}"' for s in hardest_sentences(texts, language="es"))
+    message = (
+        f"INFLESZ {score:.0f} ({inflesz(score)}) is below {MIN_INFLESZ:g}, the target for patient materials "
+        f"(Barrio-Cantalejo et al. 2008: 65-80 fairly easy); rewrite first: {worst}"
     )
     return [Finding("reading level", WARNING, leaflet, message, figure)]
 
@@ -192,12 +232,23 @@ def check_unused_glossary(content: Content, editions: Sequence[Edition]) -> list
     ]
 
 
-def check_actionability(content: Content, leaflet: str, parts: list[tuple[str, list[str]]]) -> list[Finding]:
-    """The PEMAT actionability items a program can check."""
+def check_actionability(
+    content: Content,
+    leaflet: str,
+    parts: list[tuple[str, list[str]]],
+    strings: Mapping[str, Any] | None = None,
+) -> list[Finding]:
+    """The PEMAT actionability items a program can check.
+
+    The words that address the reader are the language's own (`reader_words` in templates/strings.yaml).
+    """
     texts = [text for _, paragraphs in parts for text in paragraphs]
+    words = list((strings if strings is not None else strings_table()[content.language])["reader_words"])
+    addressed = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    reader = f"'{words[0]}'" if words else "no reader_words in templates/strings.yaml"
     items = {
         "a summary at the top": bool(parts and parts[0][1]),
-        "an action addressed to the reader ('you')": any(re.search(r"\byou(r)?\b", t, re.I) for t in texts),
+        f"an action addressed to the reader ({reader})": bool(words) and any(addressed.search(t) for t in texts),
         "a phone number to get help": bool(re.search(r"\d{3}", content.brand.phone)),
         "a heading on every section": all(heading.strip() for heading, _ in parts),
     }

@@ -86,7 +86,7 @@ def build_bad(content: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path)
             ("language: en ", "language: fr "),
             "language: fr",
             1,
-            "language: no fixed wording for 'fr' in templates/strings.yaml; available: en",
+            "language: no fixed wording for 'fr' in templates/strings.yaml; available: en, es",
         ),
     ],
 )
