@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import hashlib
 import json
 import os
 import tempfile
@@ -23,25 +22,25 @@ from .editions import Edition, editions
 from .errors import BuildError, QualityError, UsageError
 from .files import describe_os_error, scratch_folder, write_atomically
 from .fonts import FontSet, font_set
-from .incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs
+from .incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
 from .plainwords import vocabulary
 from .publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
 from .quality import Finding, check_content, failures
 from .render import (
     PROJECT_ROOT,
     TEMPLATES,
-    booking_qr,
     environment,
-    field_namer,
     palette,
     render_html,
     strings_table,
 )
 from .schema import PAPERS, Content
+from .workers import Made, Task, WriterSettings, cores, renderer
 from .yamltree import FieldPath
 
-# WeasyPrint, pdfplumber, pikepdf and pypdfium2 are imported only when a leaflet is
-# actually made, so a build with nothing to do stays well under a second.
+# WeasyPrint, pikepdf and pypdfium2 are imported only when a leaflet is actually made
+# (the HTML is rendered on every build, with Jinja2 alone), so a build with nothing to do
+# stays well under a second.
 
 DEFAULT_CONTENT = PROJECT_ROOT / "content.yaml"
 DEFAULT_OUTPUT = PROJECT_ROOT / "output"
@@ -65,6 +64,7 @@ class Output:
     inputs: str = ""  # digest of everything that made it (see incremental.py)
     content_version: str = ""  # governance.version of the content it was made from
     checks: list[dict[str, Any]] = field(default_factory=list)  # its page checks (PAGE_CHECKS), as in quality.json
+    words: list[dict[str, Any]] = field(default_factory=list)  # the checks on its words, carried over when kept
 
     @classmethod
     def from_entry(cls, entry: dict[str, Any]) -> Output:
@@ -138,6 +138,7 @@ def build(
     check_only: bool = False,
     force: bool = False,
     removed: Callable[[str], None] = lambda name: None,
+    jobs: int | None = None,
 ) -> list[Output]:
     """Check, then build the leaflets into `out_dir` (and the print-shop set if asked); return this build's leaflets.
 
@@ -149,6 +150,8 @@ def build(
     Quality findings are appended to `findings` when given, and written to quality.json.
     With `check_only`, every leaflet is made and checked in a temporary folder and only quality.json is written.
     `report(output, fresh)` is called for each leaflet, `fresh` False when it was kept.
+    Leaflets are rendered by `jobs` worker processes (default: one per core); the files, findings and
+    reports are the same as with one.
     """
     raw = read_content(content_path)
     content = load_content(content_path, raw)
@@ -165,9 +168,19 @@ def build(
     plan = Plan(content, logo, chosen, paper, print_shop, icc_profile, expired, gate, log, report, today)
     plan.fonts = content_fonts(content, content_path)
     plan.words = vocabulary(content, content_path)
-    terms = [content_path.parent / content.quality.medical_terms] if content.quality.medical_terms else []
-    inputs = [content_path.resolve(), logo, *plan.fonts.fallbacks, *terms, *([icc_profile] if icc_profile else [])]
-    plan.digest = partial(_common_digest, inputs, {content_path.resolve(): raw}, {"paper": paper, "expired": expired})
+    plan.jobs = max(1, jobs if jobs is not None else cores())
+    # What every leaflet shares; the content reaches each one through its own HTML (see incremental.py).
+    inputs = [logo, *plan.fonts.fallbacks, *([icc_profile] if icc_profile else [])]
+    settings = {
+        "paper": paper,
+        "expired": expired,
+        "source_date": content.governance.published,  # the PDFs' creation date
+        "qr": content.brand.booking_url,  # the QR code's image
+        "colour_names": plan.colour_names(),  # contrast messages name the brand's colours
+        # the checks on the words, carried over with a kept leaflet, depend on these besides its text
+        "words": [content.quality.model_dump(mode="json"), plan.words.terms, versions("wordfreq", "syllapy")],
+    }
+    plan.digest = partial(_common_digest, inputs, settings)
     shown = display_path(out_dir)
     try:
         with output_folder(out_dir, shown), scratch_folder("build", route_tempfile=True) as scratch:
@@ -176,9 +189,9 @@ def build(
         raise BuildError(_explain(error, out_dir, shown, plan.published)) from None
 
 
-def _common_digest(files: list[Path], read: dict[Path, bytes], settings: dict[str, Any]) -> str:
-    """The digest of every input the leaflets share (the content file as it was read, not as it is now)."""
-    return inputs_digest([*files, *code_and_templates(TEMPLATES)], settings, read)
+def _common_digest(files: list[Path], settings: dict[str, Any]) -> str:
+    """The digest of every input the leaflets share, read afresh (a change during the build is caught)."""
+    return inputs_digest([*files, *code_and_templates(TEMPLATES)], settings)
 
 
 def _run(
@@ -190,7 +203,10 @@ def _run(
     plan.common = plan.digest()
     try:
         strings = strings_table()[plan.content.language]
-        plan.log += check_content(plan.content, plan.chosen, strings, plan.today, plan.gate.allow_expired, plan.words)
+        plan.decide()
+        carried = plan.carried_words()  # the words of a kept leaflet were checked when it was made
+        gate = (plan.today, plan.gate.allow_expired, plan.words)
+        plan.log += check_content(plan.content, plan.chosen, strings, *gate, carried, plan.words_found)
         _enforce(plan.log, plan.gate.strict)
         if check_only:
             outputs = plan.make(scratch)
@@ -300,102 +316,100 @@ class Plan:
     published: bool = False  # the new set has replaced the old one in the output folder
     fonts: FontSet = field(default_factory=FontSet)
     words: Any = None  # plainwords.Vocabulary: the clinic's term list and everyday words
-    _writer: Any = None  # PdfWriter, made on first use: a build with nothing to render never loads WeasyPrint
-    _env: Any = None
-    _field_of: Any = None
+    jobs: int = 1  # worker processes for the leaflets to render (see workers.py)
+    planned: list[Planned] = field(default_factory=list)  # every edition to publish, kept or to make
+    words_found: dict[str, list[Finding]] = field(default_factory=dict)  # each edition's checks on its words
 
-    def make(self, out_dir: Path) -> list[Output]:
-        """Every chosen edition (then the print-shop set): kept if unchanged, else rendered, checked, written."""
-        outputs = []
+    def decide(self) -> None:
+        """Render each chosen edition's HTML (then the print-shop set's; Jinja2 only): its digest decides
+        whether the last build's PDF is kept."""
+        env = environment()
+        self.planned = []
         for shop in (False, True) if self.print_shop else (False,):
             for edition in self.chosen:
-                inputs = edition_digest(self.common, edition.name, shop)
-                kept = self._kept(edition, shop, inputs)
-                output = kept or self._render(edition, shop, inputs, out_dir)
-                self.report(output, kept is None)
+                html = render_html(
+                    self.content, edition, self.paper, self.logo.as_uri(), env, print_shop=shop, expired=self.expired
+                )
+                inputs = edition_digest(self.common, edition.name, shop, html)
+                self.planned.append(Planned(edition, shop, inputs, html, self._previous(edition, shop, inputs)))
+
+    def carried_words(self) -> dict[str, list[Finding]]:
+        """The checks on the words of each kept leaflet, as they were made with it."""
+        return {p.edition.name: [Finding(**f) for f in p.kept.words] for p in self.planned if p.kept and not p.shop}
+
+    def make(self, out_dir: Path) -> list[Output]:
+        """Every planned edition: kept if unchanged, else rendered, checked and written.
+
+        The leaflets to make are made by `jobs` workers; their results are taken in order, as one process
+        would make them.
+        """
+        tasks = [self._task(p.edition, p.shop, p.html, out_dir) for p in self.planned if p.kept is None]
+        outputs = []
+        with renderer(self.writer_settings(), self.jobs, len(tasks)) as make_all:
+            made = make_all(tasks)
+            for p in self.planned:
+                output = self._keep(p.kept) if p.kept else self._made(p.edition, p.shop, p.inputs, next(made), out_dir)
+                self.report(output, p.kept is None)
                 outputs.append(output)
         return outputs
 
-    def _kept(self, edition: Edition, shop: bool, inputs: str) -> Output | None:
+    def _previous(self, edition: Edition, shop: bool, inputs: str) -> Output | None:
+        """The last build's PDF of this edition, if it was made from exactly these inputs (and checked)."""
         entry = self.previous.get(edition.filename(self.paper, shop))
-        if entry is None or entry.get("inputs") != inputs or not (shop or "checks" in entry):
+        if entry is None or entry.get("inputs") != inputs or not (shop or ("checks" in entry and "words" in entry)):
             return None
-        kept = Output.from_entry(entry)
+        return Output.from_entry(entry)
+
+    def _keep(self, kept: Output) -> Output:
         self.log += [Finding(**f) for f in kept.checks if f.get("check") in PAGE_CHECKS]
         _enforce(self.log, self.gate.strict)  # a kept leaflet's old warnings still count under --strict
         return kept
 
-    def _render(self, edition: Edition, shop: bool, inputs: str, out_dir: Path) -> Output:
-        from .pagechecks import check_layout  # late: WeasyPrint only when rendering
-
-        writer = self._writer or self._new_writer()
-        html = render_html(
-            self.content, edition, self.paper, self.logo.as_uri(), self._env, print_shop=shop, expired=self.expired
-        )
+    def _task(self, edition: Edition, shop: bool, html: str, out_dir: Path) -> Task:
         what = f"{edition.name} ({self.paper}{', print shop' if shop else ''})"
-        rendered = writer.render(
-            html, edition.stylesheets(self.paper, shop), edition.max_pages, what, shop, field_of=self._field_of
-        )
-        before = len(self.log)
-        check = None
-        if not shop:  # the print-shop set repeats these pages in CMYK
-            self.log += check_layout(rendered.document, edition.name, self._colour_names())
-            _enforce(self.log, self.gate.strict)
-            check = partial(_check_pdf, edition, rendered.footer_pt, self.log, self.gate.strict)
         target = confined(out_dir, edition.filename(self.paper, shop))
-        write_atomically(target, rendered.data, check)
+        stylesheets = edition.stylesheets(self.paper, shop)
+        return Task(edition.name, edition.style, stylesheets, edition.max_pages, what, shop, html, target)
+
+    def _made(self, edition: Edition, shop: bool, inputs: str, made: Made, out_dir: Path) -> Output:
+        """Judge a made leaflet's findings as a build in one process would: the layout's, then the PDF's."""
+        before = len(self.log)
+        self.log += made.layout
+        _enforce(self.log, self.gate.strict)
+        self.log += made.pdf
+        _enforce(self.log, self.gate.strict)
         self.rebuilt += 1
         checks = [asdict(f) for f in self.log[before:] if f.leaflet == edition.name and f.check in PAGE_CHECKS]
+        words = [] if shop else [asdict(f) for f in self.words_found.get(edition.name, [])]
         return Output(
-            target.name,
+            edition.filename(self.paper, shop),
             edition.name,
             self.paper,
-            rendered.pages,
-            len(rendered.data),
-            hashlib.sha256(rendered.data).hexdigest(),
+            made.pages,
+            made.bytes,
+            made.sha256,
             shop,
             inputs,
             self.content.governance.version,
             checks,
+            words,
         )
 
-    def _new_writer(self) -> Any:
-        self.use_writer(self.new_writer())
-        return self._writer
-
-    def new_writer(self) -> Any:
-        """A PdfWriter for this plan's leaflets, made from `writer_settings()`."""
-        from .pdf import PdfWriter  # late: WeasyPrint only when rendering
-
-        logo, generated, icc_profile, source_date, fonts = self.writer_settings()
-        return PdfWriter(
-            TEMPLATES / "css",
-            assets=[TEMPLATES, logo],
-            generated=generated,
-            icc_profile=icc_profile,
-            source_date=source_date,
-            fonts=fonts,
-        )
-
-    def writer_settings(self) -> tuple[Path, dict[str, bytes], Path | None, datetime.date, FontSet]:
-        """What a PdfWriter is made from: a writer made from equal settings (and unchanged stylesheets,
-        which it parses once) renders this plan's leaflets the same, so the live preview keeps one warm."""
-        return self.logo, booking_qr(self.content), self.icc_profile, self.content.governance.published, self.fonts
-
-    def use_writer(self, writer: Any) -> None:
-        """Render with `writer` (see writer_settings); templates are read afresh, so edits to them count."""
-        self._env = environment()
-        self._field_of = field_namer(self.content)
-        self._writer = writer
+    def writer_settings(self) -> WriterSettings:
+        """What every PDF writer for this plan is made from (workers.py): writers made from equal settings
+        (and unchanged stylesheets) render this plan's leaflets the same, so the live preview keeps one warm."""
+        return WriterSettings(self.content, self.logo, self.icc_profile, self.fonts, self.colour_names())
 
     def render_leaflet(self, edition: Edition, out_dir: Path) -> Output:
-        """Render, check and write one office-printer leaflet into `out_dir`, never keeping an old one.
+        """Render, check and write one office-printer leaflet into `out_dir` in this process, with the writer
+        `workers.load()` made; its findings go to `log`, a failing one raises QualityError (the live preview)."""
+        from .workers import make
 
-        The checks' findings are appended to `log`; a failing one raises QualityError (the live preview's way in).
-        """
-        return self._render(edition, False, "", out_dir)
+        html = render_html(self.content, edition, self.paper, self.logo.as_uri(), environment(), expired=self.expired)
+        return self._made(edition, False, "", make(self._task(edition, False, html, out_dir)), out_dir)
 
-    def _colour_names(self) -> dict[str, str]:
+    def colour_names(self) -> dict[str, str]:
+        """Names for the colours the leaflets use, for contrast messages ('#0b6e4f' -> 'brand.colours.primary')."""
         brand = self.content.brand.colours.model_dump()
         return {
             value: f"brand.colours.{name}" if name in brand else f"{name} colour"
@@ -403,15 +417,19 @@ class Plan:
         }
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One edition of this build: its inputs' digest and HTML, and the last build's PDF if it can be kept."""
+
+    edition: Edition
+    shop: bool
+    inputs: str
+    html: str
+    kept: Output | None
+
+
 #: Checks made on the rendered leaflet: recorded with it in manifest.json, carried over when it is kept.
 PAGE_CHECKS = ("contrast", "images", "type size", "pdf/ua")
-
-
-def _check_pdf(edition: Edition, footer_pt: list[float], log: list[Finding], strict: bool, path: Path) -> None:
-    from .pagechecks import check_pdf  # late: pdfplumber and pikepdf only when rendering
-
-    log += check_pdf(path, edition.name, edition.style, footer_pt)
-    _enforce(log, strict)
 
 
 def _enforce(log: list[Finding], strict: bool) -> None:

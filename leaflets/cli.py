@@ -29,6 +29,7 @@ from .errors import EXIT_BUILD, EXIT_OK, LeafletError
 from .publish import MANIFEST
 from .quality import Finding, format_report
 from .schema import PAPERS
+from .workers import cores
 
 EXAMPLES = """\
 examples:
@@ -135,9 +136,26 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild every leaflet, even those whose inputs have not changed since the last build",
     )
+    p.add_argument(
+        "--jobs",
+        type=positive,
+        metavar="N",
+        help=f"render leaflets in N processes at once (default: {cores()}, the cores of this machine)",
+    )
     p.add_argument("--list", action="store_true", help="list the leaflets and exit")
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     return p
+
+
+def positive(text: str) -> int:
+    """An argument that must be a whole number of 1 or more."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more (not {text!r})")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -271,6 +289,7 @@ def run_build(args: argparse.Namespace) -> int:
             check_only=args.check,
             force=args.force,
             removed=lambda name: print(f"  {display_path(args.out / name):<40} removed (this build does not make it)"),
+            jobs=args.jobs,
         )
     finally:
         if findings:

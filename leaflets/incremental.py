@@ -1,10 +1,13 @@
 """Skipping leaflets whose inputs have not changed since the last build.
 
-Every PDF in manifest.json records a digest of everything that made it:
-the content file, the logo, the templates and stylesheets, the package's
-own code, the font and WeasyPrint versions, the ICC profile, the paper and
-whether the review date has passed. A build whose digests all match
-rewrites nothing and never imports WeasyPrint. `--force` rebuilds anyway.
+Every PDF in manifest.json records a digest of everything that made it, as
+WeasyPrint receives it: the leaflet's own rendered HTML (so a sentence
+changed in one cause leaflet changes that leaflet and its large print only),
+the logo, the templates and stylesheets, the package's own code, the fonts,
+the font and WeasyPrint versions, the ICC profile, the paper and whether the
+review date has passed. Rendering HTML takes Jinja2 alone: a build whose
+digests all match rewrites nothing and never imports WeasyPrint. `--force`
+rebuilds anyway.
 """
 
 from __future__ import annotations
@@ -33,11 +36,16 @@ def inputs_digest(files: Iterable[Path], settings: dict[str, Any], read: Mapping
     for path in sorted(set(files)):
         data = known[path] if path in known else path.read_bytes()
         digest.update(str(path).encode() + b"\0" + data + b"\0")
-    versions = {name: metadata.version(name) for name in ("weasyprint", "font-source-sans-pro", "pydyf", "fonttools")}
+    used = versions("weasyprint", "font-source-sans-pro", "pydyf", "fonttools")
     # The font subsetter shapes the bytes too: HarfBuzz-Subset when the system has it, else fontTools.
-    versions["harfbuzz-subset"] = str(ctypes.util.find_library("harfbuzz-subset"))
-    digest.update(json.dumps({**settings, **versions}, sort_keys=True, default=str).encode())
+    used["harfbuzz-subset"] = str(ctypes.util.find_library("harfbuzz-subset"))
+    digest.update(json.dumps({**settings, **used}, sort_keys=True, default=str).encode())
     return digest.hexdigest()
+
+
+def versions(*packages: str) -> dict[str, str]:
+    """The installed version of each package (read from its metadata, without importing it)."""
+    return {name: metadata.version(name) for name in packages}
 
 
 def code_and_templates(templates: Path) -> list[Path]:
@@ -47,9 +55,9 @@ def code_and_templates(templates: Path) -> list[Path]:
     ]
 
 
-def edition_digest(common: str, name: str, print_shop: bool) -> str:
-    """The digest of one edition's inputs."""
-    return hashlib.sha256(f"{common}:{name}:{print_shop}".encode()).hexdigest()
+def edition_digest(common: str, name: str, print_shop: bool, html: str) -> str:
+    """The digest of one edition's inputs: those all leaflets share (`common`), and exactly the HTML it is given."""
+    return hashlib.sha256(f"{common}:{name}:{print_shop}:".encode() + html.encode()).hexdigest()
 
 
 def previous_outputs(out_dir: Path) -> dict[str, dict[str, Any]]:

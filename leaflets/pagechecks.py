@@ -5,7 +5,7 @@
   for body text, 3:1 for large text (18 pt, or 14 pt bold).
 - Images: every image has alt text (it goes into the tagged PDF).
 - Type size: every character's size read back from the PDF with
-  pdfplumber: body at least 12 pt (RNIB Clear Print), 18 pt in large print.
+  PDFium: body at least 12 pt (RNIB Clear Print), 18 pt in large print.
 - Accessibility: PDF/UA-1 rule by rule as veraPDF numbers them (structure.py:
   tags, lists, headings, links, figures, tables, languages, metadata, fonts),
   and the pdfua checker; a pdfua rule that could not run is "not checked".
@@ -13,11 +13,14 @@
 
 from __future__ import annotations
 
+import bisect
+import ctypes
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
 import pdfua
 from weasyprint.formatting_structure import boxes
 
@@ -25,6 +28,8 @@ from . import structure
 from .quality import ERROR, MARKER, PASS, WARNING, Finding
 
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS pixels
+#: What PDFium reports in place of a hyphen at the end of a line.
+HYPHEN_AT_LINE_END = 0x02
 MIN_BODY_PT = {"standard": 12.0, "trifold": 12.0, "large-print": 18.0}
 
 
@@ -72,16 +77,15 @@ def check_type_size(path: Path, leaflet: str, style: str, footer_pt: list[float]
     """The smallest body text, measured from the PDF's own characters."""
     body: list[tuple[float, int, str]] = []
     footer: list[float] = []
-    with pdfplumber.open(path) as pdf:
-        for number, (page, margin) in enumerate(zip(pdf.pages, footer_pt, strict=True), start=1):
-            limit = page.height - margin
-            for char in page.chars:
-                if char["text"].strip() in ("", MARKER):
-                    continue
-                if char["top"] >= limit:
-                    footer.append(char["size"])
-                else:
-                    body.append((round(char["size"], 1), number, _context(page, char)))
+    for number, (page, margin) in enumerate(zip(read_pages(path), footer_pt, strict=True), start=1):
+        limit = page.height - margin
+        printed = [g for g in page.glyphs if g.text.strip() not in ("", MARKER)]
+        footer += [g.size for g in printed if g.top >= limit]
+        sizes = [(round(g.size, 1), g) for g in printed if g.top < limit]
+        if sizes:
+            # Only the page's smallest size can be the smallest text: the words around those glyphs alone are read.
+            least = min(size for size, _ in sizes)
+            body += [(least, number, page.context(g)) for size, g in sizes if size == least]
     smallest = min(body)
     minimum = MIN_BODY_PT[style]
     where = f"page {smallest[1]}, '{smallest[2]}'"
@@ -172,6 +176,115 @@ def _name(colour: str, names: dict[str, str]) -> str:
     return f"{names[colour]} {colour}" if colour in names else colour
 
 
-def _context(page: Any, char: dict[str, Any]) -> str:
-    line = [c["text"] for c in page.chars if abs(c["top"] - char["top"]) < 1 and abs(c["x0"] - char["x0"]) < 120]
-    return "".join(line).strip()[:40]
+@dataclass(frozen=True)
+class Glyph:
+    """One character as drawn: its text, size (pt) and the top-left of its box, measured as pdfminer does."""
+
+    text: str
+    size: float
+    top: float  # from the top of the page to the top of the character's box (descent + font size above it)
+    x0: float
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The characters of one page, in the order the page draws them."""
+
+    height: float
+    glyphs: list[Glyph]
+
+    def context(self, glyph: Glyph) -> str:
+        """The text on the same line within 120 pt of `glyph`, in drawing order: how a message quotes it."""
+        line = [g.text for g in self._line(glyph.top) if abs(g.x0 - glyph.x0) < 120]
+        return "".join(line).strip()[:40]
+
+    def _line(self, top: float) -> list[Glyph]:
+        """The glyphs whose top is within 1 pt of `top`, in drawing order: found once per line height, from a
+        sorted index (a scan of the page for every glyph is what made this check quadratic)."""
+        if top not in self._lines:
+            tops, order = self._index
+            first, last = bisect.bisect_right(tops, top - 1), bisect.bisect_left(tops, top + 1)
+            near = sorted(order[first:last])
+            self._lines[top] = [self.glyphs[i] for i in near if abs(self.glyphs[i].top - top) < 1]
+        return self._lines[top]
+
+    @cached_property
+    def _index(self) -> tuple[list[float], list[int]]:
+        order = sorted(range(len(self.glyphs)), key=lambda i: self.glyphs[i].top)
+        return [self.glyphs[i].top for i in order], order
+
+    @cached_property
+    def _lines(self) -> dict[float, list[Glyph]]:
+        return {}
+
+
+def read_pages(path: Path) -> list[PageText]:
+    """Every page's characters with their sizes, read with PDFium (C++: milliseconds a page).
+
+    Sizes and boxes are those pdfminer gives: the font size times the text matrix's vertical scale, and a
+    box from the font's descent to one font size above it. Characters PDFium adds itself (spaces and line
+    ends it infers) are left out: only what the page draws counts.
+    """
+    import pypdfium2 as pdfium  # late: only when a PDF is checked
+    import pypdfium2.raw as raw
+
+    document = pdfium.PdfDocument(path)
+    try:
+        pages = []
+        for page in document:
+            text = page.get_textpage()
+            height = page.get_height()
+            runs: dict[int | None, tuple[float, float]] = {}  # each text object's size and descent, read once
+            glyphs = [_glyph(raw, text.raw, i, height, runs) for i in _in_drawing_order(raw, page.raw, text.raw)]
+            pages.append(PageText(height, glyphs))
+            text.close()
+            page.close()
+        return pages
+    finally:
+        document.close()
+
+
+def _in_drawing_order(raw: Any, page: Any, text: Any) -> list[int]:
+    """The indexes of the characters the page draws, in the order its content draws them (as pdfminer reads).
+
+    PDFium moves some runs to where they sit on their line (a list marker after its item's first word):
+    its characters are put back in the order of the text objects that draw them.
+    """
+    order: dict[int | None, int] = {}
+    _number_objects(raw, [raw.FPDFPage_GetObject(page, i) for i in range(raw.FPDFPage_CountObjects(page))], order)
+    drawn = [i for i in range(raw.FPDFText_CountChars(text)) if not raw.FPDFText_IsGenerated(text, i)]
+    objects = {i: order.get(_address(raw.FPDFText_GetTextObject(text, i)), len(order)) for i in drawn}
+    return sorted(drawn, key=lambda i: objects[i])  # stable: within one object, PDFium keeps the order
+
+
+def _number_objects(raw: Any, objects: list[Any], order: dict[int | None, int]) -> None:
+    """Number the page objects in drawing order, those inside form XObjects where the form is drawn."""
+    for obj in objects:
+        order[_address(obj)] = len(order)
+        if raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_FORM:
+            inner = [raw.FPDFFormObj_GetObject(obj, i) for i in range(raw.FPDFFormObj_CountObjects(obj))]
+            _number_objects(raw, inner, order)
+
+
+def _address(handle: Any) -> int | None:
+    return ctypes.cast(handle, ctypes.c_void_p).value
+
+
+def _glyph(raw: Any, text: Any, index: int, height: float, runs: dict[int | None, tuple[float, float]]) -> Glyph:
+    """One character's text, size and box; for upright text, which is all a leaflet draws."""
+    x, y = ctypes.c_double(), ctypes.c_double()
+    raw.FPDFText_GetCharOrigin(text, index, ctypes.byref(x), ctypes.byref(y))
+    run = raw.FPDFText_GetTextObject(text, index)
+    key = _address(run)
+    if key not in runs:  # size and font are those of the text object: the same for all its characters
+        matrix = raw.FS_MATRIX()
+        raw.FPDFText_GetMatrix(text, index, ctypes.byref(matrix))
+        font_size = raw.FPDFText_GetFontSize(text, index)
+        descent = ctypes.c_float()
+        raw.FPDFFont_GetDescent(raw.FPDFTextObj_GetFont(run), ctypes.c_float(font_size), ctypes.byref(descent))
+        runs[key] = (font_size * abs(matrix.d), descent.value * abs(matrix.d))
+    size, below = runs[key]
+    top = height - (y.value + below + size)
+    code = raw.FPDFText_GetUnicode(text, index)
+    # PDFium reports a hyphen that ends a line as U+0002; the page draws '-' (WeasyPrint's own break is U+2010).
+    return Glyph("-" if code == HYPHEN_AT_LINE_END else chr(code), size, top, x.value)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import workers
 from .build import Gate, Plan, content_fonts, load_content, read_content, select
 from .content import display_path
 from .errors import ContentError, LeafletError, UsageError
@@ -99,8 +100,7 @@ class Renderer:
         self.folder = folder  # private: this run's scratch folder
         self.state = State()
         self.watched: set[Path] = {content_path.resolve()}  # files outside the templates whose saves count
-        self._writer: Any = None
-        self._writer_key: Any = None
+        self._writer_key: Any = None  # the settings the warm writer (workers.load) was made from
 
     def refresh(self) -> State:
         """Read the content and re-render the leaflets whose inputs changed; return the new state."""
@@ -121,9 +121,9 @@ class Renderer:
         words = check_content(plan.content, plan.chosen, strings, plan.today, False, plan.words)
         css = {p.name: p.read_bytes() for p in sorted((TEMPLATES / "css").glob("*.css"))}
         settings = (plan.writer_settings(), css)
-        if self._writer is None or settings != self._writer_key:  # a stylesheet changed: parse them afresh
-            self._writer, self._writer_key = plan.new_writer(), settings
-        plan.use_writer(self._writer)
+        if settings != self._writer_key:  # a stylesheet or a setting changed: a new writer parses them afresh
+            workers.load(plan.writer_settings())  # the warm writer of this process (workers._state)
+            self._writer_key = settings
         shared = hashlib.sha256(repr(settings).encode() + _read(plan.logo)).hexdigest()
         env = environment()
         fresh = []

@@ -86,16 +86,30 @@ def check_content(
     today: datetime.date,
     allow_expired: bool,
     vocabulary: Vocabulary = NO_VOCABULARY,
+    carried: Mapping[str, list[Finding]] | None = None,
+    by_edition: dict[str, list[Finding]] | None = None,
 ) -> list[Finding]:
-    """Reading level, plain words, actionability and review date."""
+    """Reading level, plain words, actionability and review date.
+
+    `carried` gives the findings on the words of editions whose text has not changed since they were last
+    checked: they are taken as they are, in their place. `by_edition`, if given, receives each edition's.
+    """
     found = [*check_review_date(content, today, allow_expired)]
     for edition in editions:
         if edition.style == "large-print":
             continue  # same words as the standard edition
-        parts = sections(content, edition, strings)
-        found += check_reading_level(content, edition.name, parts)
-        found += check_plain_words(content, edition, vocabulary)
-        found += check_actionability(content, edition.name, parts, strings)
+        if carried is not None and edition.name in carried:
+            words = carried[edition.name]
+        else:
+            parts = sections(content, edition, strings)
+            words = [
+                *check_reading_level(content, edition.name, parts),
+                *check_plain_words(content, edition, vocabulary),
+                *check_actionability(content, edition.name, parts, strings),
+            ]
+        if by_edition is not None:
+            by_edition[edition.name] = words
+        found += words
     found += check_unused_glossary(content, every_edition(content))
     return found
 

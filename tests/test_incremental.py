@@ -46,7 +46,8 @@ def test_a_no_change_build_does_not_import_weasyprint(tmp_path: Path) -> None:
     script = (
         "import sys\nfrom leaflets.cli import main\n"
         f"code = main(['--out', {str(tmp_path)!r}, '--only', 'overview', '--only', 'scar-tissue'])\n"
-        "print(code, sorted(m for m in ('weasyprint', 'pdfplumber', 'pikepdf', 'pypdfium2') if m in sys.modules))\n"
+        "heavy = ('weasyprint', 'pdfplumber', 'pikepdf', 'pypdfium2', 'wordfreq')\n"
+        "print(code, sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
@@ -54,3 +55,33 @@ def test_a_no_change_build_does_not_import_weasyprint(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "0 []"
     assert "unchanged" in done.stdout
+
+
+def test_an_edit_to_one_cause_leaflet_rebuilds_it_and_its_large_print_alone(
+    content_copy: Callable[..., Path], tmp_path: Path
+) -> None:
+    only = ["overview", "trifold", "failed-fusion", "scar-tissue", "failed-fusion-large-print"]
+    content = content_copy()
+    fresh: dict[str, bool] = {}
+
+    def report(output: Output, rebuilt: bool) -> None:
+        fresh[output.edition] = rebuilt
+
+    build(content, tmp_path / "out", only=only, report=report)
+    assert all(fresh.values())
+    edited = content.read_text().replace("do not grow together firmly.", "do not grow together well.")
+    assert edited != content.read_text()
+    content.write_text(edited)
+    build(content, tmp_path / "out", only=only, report=report)
+    assert [name for name, rebuilt in fresh.items() if rebuilt] == ["failed-fusion", "failed-fusion-large-print"]
+
+
+def test_two_jobs_make_the_same_files_as_one(tmp_path: Path) -> None:
+    only = ["overview", "scar-tissue", "scar-tissue-large-print"]
+    for jobs in (1, 2):
+        build(CONTENT, tmp_path / str(jobs), only=only, jobs=jobs)
+    made = sorted(p.name for p in (tmp_path / "1").iterdir() if p.is_file())
+    assert made == sorted(p.name for p in (tmp_path / "2").iterdir() if p.is_file())
+    assert "manifest.json" in made and "quality.json" in made
+    for name in made:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 import weasyprint
 
-from leaflets.build import Gate, build, load_content
+from leaflets.build import Gate, Output, build, load_content
 from leaflets.cli import main
 from leaflets.errors import QualityError
 from leaflets.pagechecks import check_accessibility, check_layout, check_type_size, contrast
@@ -23,6 +23,7 @@ from tests.conftest import CONTENT
 from tests.pdfread import page_texts
 
 MakeContent = Callable[..., Path]
+Built = tuple[str, Path, list[Output]]
 PUBLISHED = datetime.date(2026, 11, 2)
 REVIEW_BY = datetime.date(2027, 11, 2)
 
@@ -270,3 +271,47 @@ def test_strict_turns_a_warning_into_a_failure(
         "Error: the quality gate stopped the build, 1 problem:\n"
         "  plain words (all): glossary entry 'Lesion' is not used by any leaflet\n"
     )
+
+
+#: The type-size findings on the shipped A4 leaflets as pdfplumber measured them (before PDFium): the same words.
+SHIPPED_TYPE_SIZES = {
+    "overview": "smallest text 12 pt (page 1, '-laminectomy syndrome.'); footer 9 pt",
+    "trifold": "smallest text 12 pt (page 1, ', it is called post-laminectomy syndrome')",
+    "failed-fusion": "smallest text 12 pt (page 1, ', a new problem or a new source of pain'); footer 9 pt",
+    "failed-decompression": "smallest text 12 pt (page 1, '(herniation) bulges out.'); footer 9 pt",
+    "scar-tissue": "smallest text 12 pt (page 1, '. Doctors call this adhesion. It can cau'); footer 9 pt",
+    "rehabilitation": "smallest text 12 pt (page 1, '. It is an important part of healing.'); footer 9 pt",
+    "overview-large-print": "smallest text 18 pt (page 1, ', it is called post-'); footer 12 pt",
+    "failed-fusion-large-print": "smallest text 18 pt (page 1, ', because the spine then moves i'); footer 12 pt",
+    "failed-decompression-large-print": "smallest text 18 pt (page 1, ', or comes back, there can be a'); footer 12 pt",
+    "scar-tissue-large-print": "smallest text 18 pt (page 1, ', scar tissue usually forms as par'); footer 12 pt",
+    "rehabilitation-large-print": "smallest text 18 pt (page 1, ', pain can go on.'); footer 12 pt",
+}
+
+
+def test_the_type_size_findings_on_the_shipped_leaflets_are_unchanged(built: Built) -> None:
+    paper, _, outputs = built
+    if paper != "a4":
+        pytest.skip("the recorded findings are those of the A4 set")
+    found = {o.edition: c["message"] for o in outputs for c in o.checks if c["check"] == "type size"}
+    assert found == SHIPPED_TYPE_SIZES
+
+
+def test_pdfium_reads_the_characters_pdfplumber_reads(built: Built) -> None:
+    import pdfplumber
+
+    from leaflets.pagechecks import read_pages
+
+    _, out, outputs = built
+    for output in outputs:
+        with pdfplumber.open(out / output.file) as pdf:
+            # pdfplumber gives a ligature ('fi') one character, PDFium one per letter, at the same place
+            expected = [
+                [(letter, c["size"], c["top"], c["x0"]) for c in page.chars for letter in c["text"]]
+                for page in pdf.pages
+            ]
+        pages = read_pages(out / output.file)
+        assert [[g.text for g in p.glyphs] for p in pages] == [[c[0] for c in p] for p in expected]
+        for page, chars in zip(pages, expected, strict=True):
+            for glyph, (_, size, top, x0) in zip(page.glyphs, chars, strict=True):
+                assert (glyph.size, glyph.top, glyph.x0) == pytest.approx((size, top, x0), abs=0.01)
