@@ -30,7 +30,7 @@ from .content import display_path
 from .errors import ContentError, LeafletError, UsageError
 from .plainwords import vocabulary
 from .quality import Finding, check_content
-from .render import TEMPLATES, environment, render_html, strings_table
+from .render import TEMPLATES, booking_qr, environment, render_html, strings_table
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
 PAGE_WIDTH = 560  # pixels: big enough to read the text without opening the PDF
@@ -120,11 +120,17 @@ class Renderer:
         strings = strings_table()[plan.content.language]
         words = check_content(plan.content, plan.chosen, strings, plan.today, False, plan.words)
         css = {p.name: p.read_bytes() for p in sorted((TEMPLATES / "css").glob("*.css"))}
-        settings = (plan.writer_settings(), css)
-        if settings != self._writer_key:  # a stylesheet or a setting changed: a new writer parses them afresh
-            workers.load(plan.writer_settings())  # the warm writer of this process (workers._state)
-            self._writer_key = settings
-        shared = hashlib.sha256(repr(settings).encode() + _read(plan.logo)).hexdigest()
+        settings = plan.writer_settings()
+        # What shapes the writer and every page alike (not the words): a change here remakes everything.
+        shaping: tuple[Any, ...] = (settings.logo, booking_qr(plan.content), settings.icc_profile)
+        shaping += (plan.content.governance.published, settings.fonts, tuple(sorted(settings.colour_names.items())))
+        shaping += (tuple(css.items()),)
+        if shaping != self._writer_key:  # a stylesheet or a setting changed: a new writer parses them afresh
+            workers.load(settings)  # the warm writer of this process (workers._state)
+            self._writer_key = shaping
+        else:
+            workers.retarget(settings)  # the same writer; this content's field names for messages
+        shared = hashlib.sha256(repr(shaping).encode() + _read(plan.logo)).hexdigest()
         env = environment()
         fresh = []
         for edition in plan.chosen:

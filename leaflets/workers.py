@@ -164,6 +164,11 @@ def load(settings: WriterSettings) -> None:
     _state.update(settings=settings, writer=writer, field_of=field_namer(content))
 
 
+def retarget(settings: WriterSettings) -> None:
+    """Keep this process's writer (its settings are the same) but name fields from this content (the preview)."""
+    _state.update(settings=settings, field_of=field_namer(settings.content))
+
+
 def make(task: Task) -> Made:
     """Render one leaflet, check its pages and its PDF, and write it (findings are returned, not judged here)."""
     from .pagechecks import check_layout, check_pdf
