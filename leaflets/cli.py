@@ -165,10 +165,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv[:1] == ["discharge"]:
             from .discharge_cli import main as discharge_main  # late: its own options and pool
 
-            return discharge_main(argv[1:])
-        if argv[:1] == ["preview"]:
-            return preview_main(argv[1:])
-        return build_main(argv)
+            code = discharge_main(argv[1:])
+        elif argv[:1] == ["preview"]:
+            code = preview_main(argv[1:])
+        else:
+            code = build_main(argv)
+    return code
 
 
 def preview_parser() -> argparse.ArgumentParser:

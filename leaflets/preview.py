@@ -385,3 +385,4 @@ def run(content_path: Path, paper: str | None, only: Sequence[str], port: int, s
             follow(renderer, board, say)
         finally:
             stop(server, thread, board)
+            workers.unload()

@@ -82,7 +82,12 @@ def renderer(settings: WriterSettings, jobs: int, tasks: int) -> Iterator[Callab
     if tasks == 0:
         yield lambda todo: iter(())
         return
-    from . import pagechecks, pdf  # noqa: F401  (late: loaded once here, before the workers fork, not once each)
+    from .discharge import _signals_blocked
+
+    # Late: loaded once here, before the workers fork, not once each. With Ctrl-C and SIGTERM held: a signal
+    # raised inside a C extension's import (pikepdf's) aborts the process instead of stopping it cleanly.
+    with _signals_blocked():
+        from . import pagechecks, pdf  # noqa: F401
 
     workers = min(jobs, tasks)
     if workers <= 1:
@@ -162,6 +167,11 @@ def load(settings: WriterSettings) -> None:
         fonts=settings.fonts,
     )
     _state.update(settings=settings, writer=writer, field_of=field_namer(content))
+
+
+def unload() -> None:
+    """Drop this process's writer (WeasyPrint's font folders go with it, not at interpreter exit)."""
+    _state.clear()
 
 
 def retarget(settings: WriterSettings) -> None:

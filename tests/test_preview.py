@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from leaflets import workers
 from leaflets.files import scratch_folder
 from leaflets.preview import Renderer
 from tests.browser import Browser, chromium, environment_for, preview_url
@@ -28,6 +29,7 @@ def renderer(tmp_path: Path) -> Iterator[Callable[..., Renderer]]:
     """A Renderer for a content file, its pages in a scratch folder removed afterwards."""
     with scratch_folder("preview-test", route_tempfile=True) as folder:
         yield lambda content, only: Renderer(content, None, only, folder)
+        workers.unload()
 
 
 def test_a_save_remakes_only_the_leaflets_it_changes(
