@@ -20,7 +20,8 @@ from typing import Any
 
 from websockets.sync.client import connect
 
-FLAGS = [
+#: Headless Chromium as this machine runs it (no sandbox as root; no background networking: it has none).
+HEADLESS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -29,6 +30,9 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+]
+FLAGS = [
+    *HEADLESS,
     "--window-size=1200,1400",
     "--remote-debugging-port=0",
 ]

@@ -21,6 +21,7 @@ import pytest
 from leaflets.build import Gate, Output, build
 from leaflets.cli import main
 from leaflets.errors import BuildError, ContentError, QualityError
+from leaflets.patients import COLUMNS
 from tests.conftest import ROOT, line_of
 from tests.pdfread import MM_PER_POINT, page_texts
 from tests.testfont import FAMILY, make_font
@@ -251,18 +252,7 @@ def test_a_language_wordfreq_does_not_know_is_not_checked_never_passed(
 
 # --- fonts and names -------------------------------------------------------------------------
 
-HEADER = [
-    "record_id",
-    "patient_name",
-    "procedure",
-    "procedure_date",
-    "clinician",
-    "followup_date",
-    "followup_time",
-    "followup_place",
-    "leaflets",
-    "note",
-]
+HEADER = list(COLUMNS)
 NAMES = {
     "N-CJK": "王伟",
     "N-ARABIC": "محمد علي",

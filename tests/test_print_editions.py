@@ -19,6 +19,7 @@ from PIL import Image
 
 from leaflets.build import Output, build
 from leaflets.errors import BuildError
+from tests.browser import HEADLESS
 from tests.conftest import CONTENT
 from tests.pdfread import MM_PER_POINT
 
@@ -183,14 +184,7 @@ def test_gallery_opens_in_headless_chromium(built: Built, tmp_path: Path) -> Non
     assert browser, "CI must have Chromium (.ci/run installs it)"
     shot = out / "gallery-screenshot.png"
     flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *HEADLESS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--hide-scrollbars",
         "--window-size=1200,1400",
