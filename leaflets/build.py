@@ -32,6 +32,7 @@ from .render import (
     environment,
     palette,
     render_html,
+    strings_for,
     strings_table,
 )
 from .schema import PAPERS, Content
@@ -202,7 +203,7 @@ def _run(
     plan.previous = {} if force or check_only else intact
     plan.common = plan.digest()
     try:
-        strings = strings_table()[plan.content.language]
+        strings = strings_for(plan.content.language)
         plan.decide()
         carried = plan.carried_words()  # the words of a kept leaflet were checked when it was made
         gate = (plan.today, plan.gate.allow_expired, plan.words)

@@ -46,7 +46,7 @@ def text_fields(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, s
 PATTERN_HINTS = {
     "id": "use lower-case letters, digits and hyphens only, like scar-tissue",
     "leaflet": "use the id of a cause leaflet, like scar-tissue",
-    "language": "use a short lower-case language code, like en",
+    "language": "use a language code, like en, or a language and region, like en-US",
     "booking_url": "must be a full web address starting with https://",
     "email": "is not an email address",
     "reference": "use letters, digits and hyphens only, like EXS-FBSS-001",

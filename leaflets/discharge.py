@@ -34,7 +34,7 @@ from .errors import BuildError, LeafletError, UsageError
 from .files import describe_os_error, locked_folder, remove_partial_files, scratch_folder, write_atomically
 from .fonts import uncovered_fields
 from .patients import RECORD_ID, Patient, RowProblem, read_patients
-from .render import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html, strings_table
+from .render import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html
 from .schema import Content, GlossaryEntry
 
 #: ISO 19005-2 level A: archival (fonts embedded, sRGB output intent) and tagged for screen readers.
@@ -353,12 +353,12 @@ def _render_one(patient: Patient) -> Made:
 
 def patient_cells(patient: Patient) -> dict[str, str]:
     """The patient's printed values by column name (dates as printed too), for font and layout checks."""
-    strings = strings_table()[_worker["content"].language] if _worker else {}
+    language = _worker["content"].language if _worker else ""
     cells = {name: str(getattr(patient, name)) for name in ("record_id", "patient_name", "procedure", "clinician")}
     cells |= {"followup_time": patient.followup_time, "followup_place": patient.followup_place, "note": patient.note}
-    if strings:
-        cells["procedure_date"] = format_date(patient.procedure_date, strings)
-        cells["followup_date"] = format_date(patient.followup_date, strings)
+    if language:
+        cells["procedure_date"] = format_date(patient.procedure_date, language)
+        cells["followup_date"] = format_date(patient.followup_date, language)
     return cells
 
 
@@ -366,7 +366,6 @@ def handout_html(
     content: Content, patient: Patient, paper: str, logo_url: str, fillable: bool, env: Any, compact: bool = False
 ) -> str:
     """One patient's handout as HTML; `compact` leaves fewer lines for questions."""
-    strings = strings_table()[content.language]
     causes = {c.id: c for c in content.cause_leaflets}
     chosen = [causes[name] for name in patient.leaflets]
     extra = {
@@ -374,8 +373,8 @@ def handout_html(
         "record": patient.record_id,
         "leaflets": chosen,
         "glossary": glossary_of(content, patient.leaflets),
-        "procedure_date": format_date(patient.procedure_date, strings),
-        "followup_date": format_date(patient.followup_date, strings),
+        "procedure_date": format_date(patient.procedure_date, content.language),
+        "followup_date": format_date(patient.followup_date, content.language),
         "fillable": fillable,
         "compact": compact,
     }

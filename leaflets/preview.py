@@ -30,7 +30,7 @@ from .content import display_path
 from .errors import ContentError, LeafletError, UsageError
 from .plainwords import vocabulary
 from .quality import Finding, check_content
-from .render import TEMPLATES, booking_qr, environment, render_html, strings_table
+from .render import TEMPLATES, booking_qr, environment, render_html, strings_for, strings_table
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
 PAGE_WIDTH = 560  # pixels: big enough to read the text without opening the PDF
@@ -117,7 +117,7 @@ class Renderer:
             return self._advance(error=str(error), updated=now)  # since then, the content renamed a leaflet
         except LeafletError as error:
             return self._advance(error=str(error), updated=now)
-        strings = strings_table()[plan.content.language]
+        strings = strings_for(plan.content.language)
         words = check_content(plan.content, plan.chosen, strings, plan.today, False, plan.words)
         css = {p.name: p.read_bytes() for p in sorted((TEMPLATES / "css").glob("*.css"))}
         settings = plan.writer_settings()

@@ -19,7 +19,7 @@ from .editions import Edition, glossary_for, sections, texts
 from .editions import editions as every_edition
 from .plainwords import NO_VOCABULARY, RARE_ZIPF, Vocabulary, explained, listed_terms, rare_words
 from .readability import fernandez_huerta_band, hardest_sentences, inflesz, measure
-from .render import strings_table
+from .render import strings_for
 from .schema import Content, GlossaryEntry
 
 ERROR, WARNING, PASS = "error", "warning", "pass"
@@ -257,7 +257,7 @@ def check_actionability(
     The words that address the reader are the language's own (`reader_words` in templates/strings.yaml).
     """
     texts = [text for _, paragraphs in parts for text in paragraphs]
-    words = list((strings if strings is not None else strings_table()[content.language])["reader_words"])
+    words = list((strings if strings is not None else strings_for(content.language))["reader_words"])
     addressed = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
     reader = f"'{words[0]}'" if words else "no reader_words in templates/strings.yaml"
     items = {

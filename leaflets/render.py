@@ -76,9 +76,24 @@ def css_counter_text(pattern: str) -> Markup:
     return Markup(" ".join(out))
 
 
-def format_date(date: datetime.date, strings: dict[str, Any]) -> str:
-    """A date in the language's own words, e.g. 2 November 2026."""
-    return str(strings["date"]).format(day=date.day, month=strings["months"][date.month - 1], year=date.year)
+def strings_for(language: str) -> dict[str, Any]:
+    """The fixed wording for a language tag: `en-US` and `en-GB` share the `en` block."""
+    return strings_table()[language.split("-")[0].lower()]
+
+
+def locale_of(language: str) -> Any:
+    """The CLDR locale for dates: the tag's own region (en-US), else the language's default (strings `locale`)."""
+    from babel import Locale
+
+    return Locale.parse(language, sep="-") if "-" in language else Locale.parse(strings_for(language)["locale"])
+
+
+def format_date(date: datetime.date, language: str) -> str:
+    """A date in the language's own words from CLDR (Babel): 2 November 2026 (en-GB), November 2, 2026 (en-US),
+    2 de noviembre de 2026 (es)."""
+    from babel.dates import format_date as cldr_date
+
+    return str(cldr_date(date, format="long", locale=locale_of(language)))
 
 
 def palette(content: Content, print_shop: bool) -> dict[str, str]:
@@ -214,7 +229,7 @@ def render_html(
 ) -> str:
     """The edition's HTML, ready for WeasyPrint; `extra` adds to (or replaces) the template's variables."""
     env = env or environment()
-    strings = strings_table()[content.language]
+    strings = strings_for(content.language)
     governance = content.governance
     context = {
         "colours": palette(content, print_shop),
@@ -232,8 +247,8 @@ def render_html(
         "logo_url": logo_url,
         "logo_ratio": _logo_ratio_of_url(logo_url),
         "glossary": glossary_for(content, edition),
-        "published": format_date(governance.published, strings),
-        "review_by": format_date(governance.review_by, strings),
+        "published": format_date(governance.published, content.language),
+        "review_by": format_date(governance.review_by, content.language),
         "generator": f"leaflets {__version__}",
         "record": None,
         **(extra or {}),

@@ -278,14 +278,26 @@ class Content(Model):
     @field_validator("language")
     @classmethod
     def _language_has_wording(cls, value: str, info: ValidationInfo) -> str:
-        known = (info.context or {}).get("languages", (value,))
-        if value not in known:
+        base = value.split("-")[0]
+        known = (info.context or {}).get("languages", (base,))
+        if base not in known:
             raise ValueError(
-                f"no fixed wording for {value!r} in templates/strings.yaml; available: {', '.join(sorted(known))}"
+                f"no fixed wording for {base!r} in templates/strings.yaml; available: {', '.join(sorted(known))}"
             )
+        if "-" in value:
+            from babel import Locale, UnknownLocaleError
+
+            try:
+                Locale.parse(value, sep="-")
+            except (ValueError, UnknownLocaleError):
+                message = f"{value!r} is not a language and region CLDR knows; write it like en-GB or es-MX"
+                raise ValueError(message) from None
         return value
 
-    language: Slug = Field(description="Language of the text; picks the fixed wording in templates/strings.yaml.")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = Field(
+        description="Language of the text (en, es), with a region for its dates if wanted (en-US, en-GB); "
+        "picks the fixed wording in templates/strings.yaml."
+    )
     paper: Paper = Field("a4", description="Default paper size: a4 or letter.")
     fonts: Text | None = Field(
         None,

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -319,3 +320,30 @@ def test_discharge_handouts_build_in_spanish(tmp_path: Path) -> None:
     )
     assert all(f"Página {n} de {len(pages)}" in text for n, text in enumerate(pages, start=1))
     assert "Sus preguntas para la próxima cita" in " ".join(pages)
+
+
+# --- dates by language and region (CLDR, through Babel) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "published"),
+    [("en", "2 November 2026"), ("en-GB", "2 November 2026"), ("en-US", "November 2, 2026")],
+)
+def test_a_region_gives_its_own_dates(content_copy: Any, tmp_path: Path, language: str, published: str) -> None:
+    content = content_copy(("language: en ", f"language: {language} "))
+    build(content, tmp_path / "out", only=["scar-tissue"])
+    text = " ".join(page_texts(tmp_path / "out" / "scar-tissue-a4.pdf"))
+    assert f"Published {published}" in text
+    with pikepdf.open(tmp_path / "out" / "scar-tissue-a4.pdf") as pdf:
+        assert str(pdf.Root.Lang) == language
+
+
+def test_a_region_cldr_does_not_know_is_located(content_copy: Any, tmp_path: Path) -> None:
+    from leaflets.errors import ContentError
+
+    content = content_copy(("language: en ", "language: en-XX "))
+    with pytest.raises(ContentError) as caught:
+        build(content, tmp_path / "out", only=["scar-tissue"])
+    assert str(caught.value.problems[0]).endswith(
+        "language: 'en-XX' is not a language and region CLDR knows; write it like en-GB or es-MX"
+    )
