@@ -97,6 +97,7 @@ def test_second_clinic_builds_every_edition_on_letter(second_clinic: tuple[Path,
     # The printed address is the URL's own host (the QR code and the link go there too).
     assert "appointments.stbrigids.example.org" in text
     assert "/musculoskeletal/spine-and-pain" not in text
+    assert "Published October 15, 2026" in text  # language: en-US
 
 
 def test_a_wide_wordmark_keeps_its_proportions(second_clinic: tuple[Path, list[Output]]) -> None:

@@ -90,7 +90,9 @@ def test_live_preview_follows_saves_in_headless_chromium(content_copy: Callable[
             browser.wait_for(f"{PAGE_TEXT}.includes('Gentle stretching can help')", timeout=30)
             after = browser.evaluate(FIRST_IMAGE)
             assert after != before
-            assert browser.evaluate("document.querySelector('#leaflet-scar-tissue img').naturalWidth") > 0
+            # The new page image arrives after the text: wait for it to load, then it must be a real image.
+            image = "document.querySelector('#leaflet-scar-tissue img')"
+            browser.wait_for(f"{image}.complete && {image}.naturalWidth > 0", timeout=30)
 
             content.write_text(
                 content.read_text(encoding="utf-8").replace("week: 6\n", "week: six\n"), encoding="utf-8"
