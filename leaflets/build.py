@@ -24,6 +24,7 @@ from .files import describe_os_error, scratch_folder, write_atomically
 from .fonts import FontSet, font_set
 from .incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
 from .plainwords import vocabulary
+from .processes import cores
 from .publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
 from .quality import Finding, check_content, failures
 from .render import (
@@ -36,7 +37,7 @@ from .render import (
     strings_table,
 )
 from .schema import PAPERS, Content
-from .workers import Made, Task, WriterSettings, cores, renderer
+from .workers import Made, Task, WriterSettings, renderer
 from .yamltree import FieldPath
 
 # WeasyPrint, pikepdf and pypdfium2 are imported only when a leaflet is actually made

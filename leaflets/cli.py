@@ -26,10 +26,10 @@ from .build import (
 )
 from .content import display_path
 from .errors import EXIT_BUILD, EXIT_OK, LeafletError
+from .processes import cores
 from .publish import MANIFEST
 from .quality import Finding, format_report
 from .schema import PAPERS
-from .workers import cores
 
 EXAMPLES = """\
 examples:

@@ -12,15 +12,10 @@ temporary font folders live in a scratch folder removed at the end.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import multiprocessing
 import os
-import signal
-import sys
 import tempfile
-import threading
-import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -34,6 +29,7 @@ from .errors import BuildError, LeafletError, UsageError
 from .files import describe_os_error, locked_folder, remove_partial_files, scratch_folder, write_atomically
 from .fonts import uncovered_fields
 from .patients import RECORD_ID, Patient, RowProblem, read_patients
+from .processes import become_worker, signals_held
 from .render import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html
 from .schema import Content, GlossaryEntry
 
@@ -43,7 +39,6 @@ HANDOUT = Edition("discharge", "discharge", "discharge.html", "discharge", 8, "P
 #: A handout's last sheet side must be at least this full: never a side spent on a scrap.
 MIN_LAST_PAGE_USE = 0.3
 CHUNK = 8  # patients per task: enough to keep both workers busy, small enough for a smooth progress bar
-PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for this process when its parent ends
 
 
 @dataclass(frozen=True)
@@ -175,7 +170,7 @@ def _in_pool(
     futures: list[Future[Chunk]] = []
     collected: set[Future[Chunk]] = set()
     try:
-        with _signals_blocked():  # workers start with Ctrl-C and kill blocked, then ignore Ctrl-C: it is the parent's
+        with signals_held():  # workers start with Ctrl-C and kill blocked, then ignore Ctrl-C: it is the parent's
             futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
         for future in as_completed(futures):
             collected.add(future)
@@ -194,22 +189,6 @@ def _in_pool(
         pool.shutdown(wait=True)
 
 
-STOPPING = {signal.SIGINT, signal.SIGTERM}
-
-
-@contextlib.contextmanager
-def _signals_blocked() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while workers are forked; the parent gets them right after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
-
-
 # --- inside a worker -------------------------------------------------------------------------
 
 _worker: dict[str, Any] = {}
@@ -217,29 +196,9 @@ _worker: dict[str, Any] = {}
 
 def _start_worker(settings: Settings, scratch: str, stop: Any, parent: int) -> None:
     """A pool worker: ignore Ctrl-C (the parent handles it), end with the parent, then load as `_load_worker`."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
-    _end_with_parent(parent)
-    tempfile.tempdir = scratch  # WeasyPrint's font folders go here and are removed with it
+    become_worker(parent, scratch)
     _load_worker(settings)
     _worker["stop"] = stop
-
-
-def _end_with_parent(parent: int) -> None:
-    """Never outlive the parent, however it ends (even SIGKILL): no orphan keeps rendering patient data."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    else:  # elsewhere, a thread watches for the parent to go
-
-        def watch() -> None:
-            while os.getppid() == parent:
-                time.sleep(0.5)
-            os._exit(1)
-
-        threading.Thread(target=watch, daemon=True).start()
-    if os.getppid() != parent:  # it ended before the line above took effect
-        os._exit(1)
 
 
 def _load_worker(settings: Settings) -> None:
@@ -399,8 +358,3 @@ def check_patients(path: Path, content: Content) -> tuple[list[Patient], list[Ro
 def listed_record_ids(patients: Sequence[Patient], problems: Sequence[RowProblem]) -> set[str]:
     """Every well-formed record id in the list, its failed rows' included: their earlier handouts are replaced."""
     return {p.record_id for p in patients} | {p.record_id for p in problems if p.record_id}
-
-
-def default_jobs() -> int:
-    """One worker per core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -14,11 +14,12 @@ from tqdm import tqdm
 from .build import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_content
 from .cli import interrupted_code
 from .content import display_path
-from .discharge import Made, Settings, Stopped, check_patients, default_jobs, listed_record_ids, make_handouts
+from .discharge import Made, Settings, Stopped, check_patients, listed_record_ids, make_handouts
 from .errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
 from .files import write_atomically
 from .limits import PROBLEMS_SHOWN
 from .patients import PatientFileError, RowProblem
+from .processes import cores
 from .schema import PAPERS
 
 #: Every row's problem when there are more than the terminal shows (row and column only).
@@ -61,9 +62,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--jobs",
         type=int,
-        default=default_jobs(),
+        default=cores(),
         metavar="N",
-        help=f"worker processes (default: one per core, here {default_jobs()})",
+        help=f"worker processes (default: one per core, here {cores()})",
     )
     p.add_argument("--fillable", action="store_true", help="a fillable box for the patient's questions")
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")

@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
-import signal
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,6 +24,7 @@ from typing import Any
 
 from .files import write_atomically
 from .fonts import FontSet
+from .processes import become_worker, signals_held
 from .quality import Finding
 from .render import TEMPLATES, booking_qr, field_namer
 from .schema import Content
@@ -70,11 +70,6 @@ class Made:
 _state: dict[str, Any] = {}
 
 
-def cores() -> int:
-    """The cores this process may run on: the default number of workers."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 @contextlib.contextmanager
 def renderer(settings: WriterSettings, jobs: int, tasks: int) -> Iterator[Callable[[Sequence[Task]], Iterator[Made]]]:
     """A function that makes tasks and yields their results in order: in a pool of up to `jobs` workers when
@@ -82,11 +77,9 @@ def renderer(settings: WriterSettings, jobs: int, tasks: int) -> Iterator[Callab
     if tasks == 0:
         yield lambda todo: iter(())
         return
-    from .discharge import _signals_blocked
-
     # Late: loaded once here, before the workers fork, not once each. With Ctrl-C and SIGTERM held: a signal
     # raised inside a C extension's import (pikepdf's) aborts the process instead of stopping it cleanly.
-    with _signals_blocked():
+    with signals_held():
         from . import pagechecks, pdf  # noqa: F401
 
     workers = min(jobs, tasks)
@@ -104,8 +97,6 @@ def renderer(settings: WriterSettings, jobs: int, tasks: int) -> Iterator[Callab
 @contextlib.contextmanager
 def _pool(settings: WriterSettings, workers: int) -> Iterator[ProcessPoolExecutor]:
     """Worker processes that end with this one and leave Ctrl-C to it; on any stop, each finishes its leaflet."""
-    from .discharge import _signals_blocked  # late: the discharge pool's handling of signals, shared
-
     context = multiprocessing.get_context()
     pool = ProcessPoolExecutor(
         workers,
@@ -114,7 +105,7 @@ def _pool(settings: WriterSettings, workers: int) -> Iterator[ProcessPoolExecuto
         initargs=(settings, tempfile.gettempdir(), os.getpid()),
     )
     try:
-        with _signals_blocked():  # workers start with Ctrl-C and kill blocked, then ignore Ctrl-C
+        with signals_held():  # workers start with Ctrl-C and kill blocked, then ignore Ctrl-C
             pool.submit(int)  # forks every worker now, while the signals are held
         yield pool
     except BaseException:
@@ -143,13 +134,7 @@ def _in_order(pool: ProcessPoolExecutor, todo: Sequence[Task]) -> Iterator[Made]
 
 def _start_worker(settings: WriterSettings, temp: str, parent: int) -> None:
     """A pool worker: ignore Ctrl-C (the parent handles it), end with the parent, then load its writer."""
-    from .discharge import STOPPING, _end_with_parent
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
-    _end_with_parent(parent)
-    tempfile.tempdir = temp  # WeasyPrint's font folders go in the build's scratch folder, removed with it
+    become_worker(parent, temp)
     load(settings)
 
 
