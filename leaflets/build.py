@@ -16,18 +16,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import content as content_stage
-from .content import display_path, text_fields
-from .editions import Edition, editions
-from .errors import BuildError, QualityError, UsageError
-from .files import describe_os_error, scratch_folder, write_atomically
-from .fonts import FontSet, font_set
-from .incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
-from .plainwords import vocabulary
-from .processes import cores
-from .publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
-from .quality import Finding, check_content, failures
-from .render import (
+from leaflets import content as content_stage
+from leaflets.content import display_path, text_fields
+from leaflets.editions import Edition, editions
+from leaflets.errors import BuildError, QualityError, UsageError
+from leaflets.files import describe_os_error, scratch_folder, write_atomically
+from leaflets.fonts import FontSet, font_set
+from leaflets.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
+from leaflets.plainwords import vocabulary
+from leaflets.processes import cores
+from leaflets.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
+from leaflets.quality import Finding, check_content, failures
+from leaflets.render import (
     PROJECT_ROOT,
     TEMPLATES,
     environment,
@@ -36,9 +36,9 @@ from .render import (
     strings_for,
     strings_table,
 )
-from .schema import PAPERS, Content
-from .workers import Made, Task, WriterSettings, renderer
-from .yamltree import FieldPath
+from leaflets.schema import PAPERS, Content
+from leaflets.workers import Made, Task, WriterSettings, renderer
+from leaflets.yamltree import FieldPath
 
 # WeasyPrint, pikepdf and pypdfium2 are imported only when a leaflet is actually made
 # (the HTML is rendered on every build, with Jinja2 alone), so a build with nothing to do
@@ -257,7 +257,7 @@ def _stage_set(plan: Plan, out_dir: Path, staged: Path, published: list[Output])
     gallery_current = _is_plain_file(out_dir / GALLERY) and _is_plain_folder(out_dir / THUMBNAILS)
     if not plan.rebuilt and gallery_current and _read(out_dir / MANIFEST) == manifest:
         return False
-    from .gallery import write_gallery  # late: pypdfium2 only when something changed
+    from leaflets.gallery import write_gallery  # late: pypdfium2 only when something changed
 
     every = {e.name: e.description for e in editions(plan.content)}
     sources = {o.file: staged / o.file if (staged / o.file).exists() else out_dir / o.file for o in published}
@@ -405,7 +405,7 @@ class Plan:
     def render_leaflet(self, edition: Edition, out_dir: Path) -> Output:
         """Render, check and write one office-printer leaflet into `out_dir` in this process, with the writer
         `workers.load()` made; its findings go to `log`, a failing one raises QualityError (the live preview)."""
-        from .workers import make
+        from leaflets.workers import make
 
         html = render_html(self.content, edition, self.paper, self.logo.as_uri(), environment(), expired=self.expired)
         return self._made(edition, False, "", make(self._task(edition, False, html, out_dir)), out_dir)

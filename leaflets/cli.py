@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
-from .build import (
+from leaflets.build import (
     DEFAULT_CONTENT,
     DEFAULT_ICC,
     DEFAULT_OUTPUT,
@@ -24,12 +24,12 @@ from .build import (
     load_content,
     select,
 )
-from .content import display_path
-from .errors import EXIT_BUILD, EXIT_OK, LeafletError
-from .processes import cores
-from .publish import MANIFEST
-from .quality import Finding, format_report
-from .schema import PAPERS
+from leaflets.content import display_path
+from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError
+from leaflets.processes import cores
+from leaflets.publish import MANIFEST
+from leaflets.quality import Finding, format_report
+from leaflets.schema import PAPERS
 
 EXAMPLES = """\
 examples:
@@ -163,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     with stop_on_sigterm():
         if argv[:1] == ["discharge"]:
-            from .discharge_cli import main as discharge_main  # late: its own options and pool
+            from leaflets.discharge_cli import main as discharge_main  # late: its own options and pool
 
             code = discharge_main(argv[1:])
         elif argv[:1] == ["preview"]:
@@ -194,7 +194,7 @@ def preview_parser() -> argparse.ArgumentParser:
 
 def preview_main(argv: list[str]) -> int:
     """The preview command: serves until Ctrl-C (or a kill), which ends it with one line and exit 0."""
-    from .preview import run  # late: the server and the file watcher only for this command
+    from leaflets.preview import run  # late: the server and the file watcher only for this command
 
     args = preview_parser().parse_args(argv)
     try:

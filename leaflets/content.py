@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from . import yamltree
-from .errors import ContentError, Problem
-from .limits import BOOKING_URL, CONTENT_FILE
-from .logo import logo_problem
-from .schema import Content
-from .yamltree import FieldPath, dotted, shown
+from leaflets import yamltree
+from leaflets.errors import ContentError, Problem
+from leaflets.limits import BOOKING_URL, CONTENT_FILE
+from leaflets.logo import logo_problem
+from leaflets.schema import Content
+from leaflets.yamltree import FieldPath, dotted, shown
 
 #: A host name as browsers open it: letters, digits and hyphens, in two or more parts.
 HOST = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?", re.I)

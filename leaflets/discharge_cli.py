@@ -11,16 +11,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .build import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_content
-from .cli import interrupted_code
-from .content import display_path
-from .discharge import Made, Settings, Stopped, check_patients, listed_record_ids, make_handouts
-from .errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
-from .files import write_atomically
-from .limits import PROBLEMS_SHOWN
-from .patients import PatientFileError, RowProblem
-from .processes import cores
-from .schema import PAPERS
+from leaflets.build import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_content
+from leaflets.cli import interrupted_code
+from leaflets.content import display_path
+from leaflets.discharge import Made, Settings, Stopped, check_patients, listed_record_ids, make_handouts
+from leaflets.errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
+from leaflets.files import write_atomically
+from leaflets.limits import PROBLEMS_SHOWN
+from leaflets.patients import PatientFileError, RowProblem
+from leaflets.processes import cores
+from leaflets.schema import PAPERS
 
 #: Every row's problem when there are more than the terminal shows (row and column only).
 PROBLEMS_FILE = "problems.txt"

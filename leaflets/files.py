@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .errors import BuildError
+from leaflets.errors import BuildError
 
 #: Temporary files `write_atomically` makes beside the target; a killed run can leave them.
 PARTIAL = re.compile(r"\..+\.part")

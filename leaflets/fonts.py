@@ -22,7 +22,7 @@ from pathlib import Path
 
 import font_source_sans_pro
 
-from .errors import BuildError
+from leaflets.errors import BuildError
 
 FONT_DIR = Path(font_source_sans_pro.font_directory).resolve()
 #: The shipped family, from a pip-installed OFL package.

@@ -16,8 +16,8 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from .files import write_atomically
-from .render import environment
+from leaflets.files import write_atomically
+from leaflets.render import environment
 
 GALLERY = "index.html"
 THUMBNAILS = "thumbnails"

@@ -20,7 +20,7 @@ from typing import Any
 
 from weasyprint.formatting_structure import boxes
 
-from .errors import BuildError
+from leaflets.errors import BuildError
 
 MM = 25.4 / 96  # WeasyPrint lays out in CSS pixels (1/96 inch)
 #: Nothing printed closer than this to the paper edge (GUIDELINES.md, "Printable area").

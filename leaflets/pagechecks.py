@@ -24,8 +24,8 @@ from typing import Any
 import pdfua
 from weasyprint.formatting_structure import boxes
 
-from . import structure
-from .quality import ERROR, MARKER, PASS, WARNING, Finding
+from leaflets import structure
+from leaflets.quality import ERROR, MARKER, PASS, WARNING, Finding
 
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS pixels
 #: What PDFium reports in place of a hyphen at the end of a line.

@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import workers
-from .build import Gate, Plan, content_fonts, load_content, read_content, select
-from .content import display_path
-from .errors import ContentError, LeafletError, UsageError
-from .plainwords import vocabulary
-from .quality import Finding, check_content
-from .render import TEMPLATES, booking_qr, environment, render_html, strings_for, strings_table
+from leaflets import workers
+from leaflets.build import Gate, Plan, content_fonts, load_content, read_content, select
+from leaflets.content import display_path
+from leaflets.errors import ContentError, LeafletError, UsageError
+from leaflets.plainwords import vocabulary
+from leaflets.quality import Finding, check_content
+from leaflets.render import TEMPLATES, booking_qr, environment, render_html, strings_for, strings_table
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
 PAGE_WIDTH = 560  # pixels: big enough to read the text without opening the PDF
@@ -370,7 +370,7 @@ def summary(state: State, changed: Iterable[str], seconds: float) -> str:
 
 def run(content_path: Path, paper: str | None, only: Sequence[str], port: int, say: Callable[[str], None]) -> None:
     """The preview command until Ctrl-C: render, serve, follow saves. Cleans up whatever ends it."""
-    from .files import scratch_folder
+    from leaflets.files import scratch_folder
 
     with scratch_folder("preview", route_tempfile=True) as folder:
         renderer = Renderer(content_path, paper, only, folder)

@@ -21,12 +21,12 @@ import segno
 import yaml
 from markupsafe import Markup
 
-from . import __version__
-from .content import text_fields
-from .editions import Edition, glossary_for
-from .errors import BuildError
-from .schema import Content
-from .yamltree import dotted
+from leaflets import __version__
+from leaflets.content import text_fields
+from leaflets.editions import Edition, glossary_for
+from leaflets.errors import BuildError
+from leaflets.schema import Content
+from leaflets.yamltree import dotted
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT_ROOT / "templates"

@@ -25,7 +25,7 @@ import pydyf
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
-from .errors import BuildError
+from leaflets.errors import BuildError
 
 #: HTML attribute giving a panel's place in the reading order (1 first).
 READING_ORDER = "data-reading-order"
