@@ -16,9 +16,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from leaflets import content as content_stage
-from leaflets.content import display_path, text_fields
-from leaflets.editions import Edition, editions
+from leaflets.content import load as content_stage
+from leaflets.content.editions import Edition, editions
+from leaflets.content.load import display_path, text_fields
+from leaflets.content.schema import PAPERS, Content
+from leaflets.content.yamltree import FieldPath
 from leaflets.errors import BuildError, QualityError, UsageError
 from leaflets.files import describe_os_error, scratch_folder, write_atomically
 from leaflets.fonts import FontSet, font_set
@@ -36,9 +38,7 @@ from leaflets.render import (
     strings_for,
     strings_table,
 )
-from leaflets.schema import PAPERS, Content
 from leaflets.workers import Made, Task, WriterSettings, renderer
-from leaflets.yamltree import FieldPath
 
 # WeasyPrint, pikepdf and pypdfium2 are imported only when a leaflet is actually made
 # (the HTML is rendered on every build, with Jinja2 alone), so a build with nothing to do

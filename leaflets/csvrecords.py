@@ -16,7 +16,7 @@ import csv
 import re
 from collections.abc import Iterator
 
-from leaflets.limits import CELL_READ, ROW_LINES
+from leaflets.content.limits import CELL_READ, ROW_LINES
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # the line endings csv knows, kept
 

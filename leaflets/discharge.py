@@ -23,15 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leaflets.content import display_path
-from leaflets.editions import Edition, editions, glossary_for
+from leaflets.content.editions import Edition, editions, glossary_for
+from leaflets.content.load import display_path
+from leaflets.content.schema import Content, GlossaryEntry
 from leaflets.errors import BuildError, LeafletError, UsageError
 from leaflets.files import describe_os_error, locked_folder, remove_partial_files, scratch_folder, write_atomically
 from leaflets.fonts import uncovered_fields
 from leaflets.patients import RECORD_ID, Patient, RowProblem, read_patients
 from leaflets.processes import become_worker, signals_held
 from leaflets.render import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html
-from leaflets.schema import Content, GlossaryEntry
 
 #: ISO 19005-2 level A: archival (fonts embedded, sRGB output intent) and tagged for screen readers.
 DISCHARGE_VARIANT = "pdf/a-2a"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leaflets.limits import PROBLEMS_SHOWN
+from leaflets.content.limits import PROBLEMS_SHOWN
 
 EXIT_OK = 0
 EXIT_CONTENT = 1  # the content file (or a file it names) needs fixing

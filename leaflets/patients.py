@@ -17,10 +17,10 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from leaflets.content.limits import CELL, CELL_READ, NOTE, PATIENT_FILE, PATIENT_ROWS, WORD
+from leaflets.content.printable import first_long_word, first_unprintable
 from leaflets.csvrecords import LINE, SKIPPED, field_size_limit
 from leaflets.csvrecords import records as records_of
-from leaflets.limits import CELL, CELL_READ, NOTE, PATIENT_FILE, PATIENT_ROWS, WORD
-from leaflets.printable import first_long_word, first_unprintable
 
 REQUIRED = (
     "record_id",

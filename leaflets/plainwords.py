@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from leaflets.content.schema import Content, GlossaryEntry
 from leaflets.errors import ContentError, Problem
-from leaflets.schema import Content, GlossaryEntry
 
 #: Below this Zipf frequency a word is not everyday vocabulary.
 RARE_ZIPF = 3.0

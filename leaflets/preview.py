@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from leaflets import workers
 from leaflets.build import Gate, Plan, content_fonts, load_content, read_content, select
-from leaflets.content import display_path
+from leaflets.content.load import display_path
 from leaflets.errors import ContentError, LeafletError, UsageError
 from leaflets.plainwords import vocabulary
 from leaflets.quality import Finding, check_content

@@ -15,12 +15,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from leaflets.editions import Edition, glossary_for, sections, texts
-from leaflets.editions import editions as every_edition
+from leaflets.content.editions import Edition, glossary_for, sections, texts
+from leaflets.content.editions import editions as every_edition
+from leaflets.content.schema import Content, GlossaryEntry
 from leaflets.plainwords import NO_VOCABULARY, RARE_ZIPF, Vocabulary, explained, listed_terms, rare_words
 from leaflets.readability import fernandez_huerta_band, hardest_sentences, inflesz, measure
 from leaflets.render import strings_for
-from leaflets.schema import Content, GlossaryEntry
 
 ERROR, WARNING, PASS = "error", "warning", "pass"
 #: A check that could not look (a missing word list, a rule that crashed): never a pass; a warning under --strict.

@@ -22,11 +22,11 @@ import yaml
 from markupsafe import Markup
 
 from leaflets import __version__
-from leaflets.content import text_fields
-from leaflets.editions import Edition, glossary_for
+from leaflets.content.editions import Edition, glossary_for
+from leaflets.content.load import text_fields
+from leaflets.content.schema import Content
+from leaflets.content.yamltree import dotted
 from leaflets.errors import BuildError
-from leaflets.schema import Content
-from leaflets.yamltree import dotted
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT_ROOT / "templates"

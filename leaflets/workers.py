@@ -22,12 +22,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from leaflets.content.schema import Content
 from leaflets.files import write_atomically
 from leaflets.fonts import FontSet
 from leaflets.processes import become_worker, signals_held
 from leaflets.quality import Finding
 from leaflets.render import TEMPLATES, booking_qr, field_namer
-from leaflets.schema import Content
 
 
 @dataclass(frozen=True)

@@ -357,7 +357,7 @@ class Outcome:
 
     @property
     def refused(self) -> bool:
-        """An error from a declared limit (see leaflets/limits.py)."""
+        """An error from a declared limit (see leaflets/content/limits.py)."""
         return self.code != 0 and any(word in self.stderr for word in LIMIT_WORDS)
 
 

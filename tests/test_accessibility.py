@@ -20,7 +20,7 @@ from lxml import etree
 from leaflets import structure
 from leaflets.build import Output, build, load_content
 from leaflets.cli import main
-from leaflets.editions import editions, glossary_for
+from leaflets.content.editions import editions, glossary_for
 from leaflets.errors import BuildError
 from leaflets.pagechecks import check_accessibility
 from leaflets.pdf import PdfWriter

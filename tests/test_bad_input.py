@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from leaflets import limits
 from leaflets.build import load_content
 from leaflets.cli import main
+from leaflets.content import limits
 from leaflets.render import booking_address
 from tests.conftest import ROOT, line_of
 
@@ -384,7 +384,9 @@ def test_a_good_png_logo_is_accepted(content_copy: MakeContent) -> None:
 def test_the_readme_lists_every_limit() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme.split("<!-- limits:start -->\n", 1)[1].split("\n<!-- limits:end -->", 1)[0]
-    assert table.splitlines() == limits.limits_table(), "run `python -m leaflets.limits` and paste it into README.md"
+    assert table.splitlines() == limits.limits_table(), (
+        "run `python -m leaflets.content.limits` and paste it into README.md"
+    )
 
 
 def test_a_spoofing_booking_address_prints_the_host_it_opens(content_copy: MakeContent, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 
 from leaflets.cli import main
-from leaflets.schema import field_reference
+from leaflets.content.schema import field_reference
 from tests.conftest import ROOT
 
 
@@ -103,4 +103,6 @@ def test_generate_py_is_a_thin_entry_point(tmp_path: Path) -> None:
 def test_readme_field_table_matches_the_schema() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme.split("<!-- fields:start -->\n", 1)[1].split("\n<!-- fields:end -->", 1)[0]
-    assert table.splitlines()[2:] == field_reference(), "run `python -m leaflets.schema` and paste it into README.md"
+    assert table.splitlines()[2:] == field_reference(), (
+        "run `python -m leaflets.content.schema` and paste it into README.md"
+    )

@@ -15,9 +15,9 @@ import pytest
 
 from leaflets import discharge_cli, patients
 from leaflets.cli import main
+from leaflets.content.limits import Limit
 from leaflets.discharge import Made
 from leaflets.errors import BuildError
-from leaflets.limits import Limit
 from leaflets.patients import COLUMNS, read_patients
 from tests.conftest import ROOT
 

@@ -13,7 +13,7 @@ import pytest
 
 from leaflets.build import Output, build, load_content
 from leaflets.cli import main
-from leaflets.editions import editions
+from leaflets.content.editions import editions
 from leaflets.layout import headroom
 from leaflets.pdf import PdfWriter
 from leaflets.quality import NOT_CHECKED, PASS, WARNING, Finding, check_actionability, check_reading_level

@@ -18,9 +18,9 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from leaflets.content.limits import ALIASES, DEPTH, DIGITS, LIST, TEXT, WORD
+from leaflets.content.printable import first_long_word, first_unprintable
 from leaflets.errors import ContentError, Problem
-from leaflets.limits import ALIASES, DEPTH, DIGITS, LIST, TEXT, WORD
-from leaflets.printable import first_long_word, first_unprintable
 
 FieldPath = tuple[str | int, ...]
 

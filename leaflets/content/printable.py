@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from leaflets.limits import WORD
+from leaflets.content.limits import WORD
 
 #: Invisible characters that only guide line breaking or joining: fine without a glyph.
 IGNORABLE = frozenset("\u00ad\u200b\u200c\u200d\u2060")

@@ -364,6 +364,6 @@ def _kind(annotation: Any) -> str:
     return _kind(args[0]) if args else str(annotation)
 
 
-if __name__ == "__main__":  # python -m leaflets.schema: print the README's field table
+if __name__ == "__main__":  # python -m leaflets.content.schema: print the README's field table
     print("| field | kind | | what it is |\n|---|---|---|---|")
     print("\n".join(field_reference()))

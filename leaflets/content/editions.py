@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from leaflets.schema import PAPERS, CauseLeaflet, Content, GlossaryEntry
+from leaflets.content.schema import PAPERS, CauseLeaflet, Content, GlossaryEntry
 
 #: Layouts, each a stylesheet in templates/css/ on top of leaflet.css.
 STANDARD, LARGE_PRINT, TRIFOLD = "standard", "large-print", "trifold"

@@ -3,7 +3,7 @@
 A limit keeps every run finishing (or refusing) within seconds whatever a
 file holds, and is far above what a real leaflet or discharge list needs.
 The README's "Limits" section is generated from `LIMITS`
-(`python -m leaflets.limits` prints it; a test fails when it is out of date).
+(`python -m leaflets.content.limits` prints it; a test fails when it is out of date).
 """
 
 from __future__ import annotations
@@ -167,5 +167,5 @@ def limits_table() -> list[str]:
     return rows
 
 
-if __name__ == "__main__":  # python -m leaflets.limits: print the README's table
+if __name__ == "__main__":  # python -m leaflets.content.limits: print the README's table
     print("\n".join(limits_table()))

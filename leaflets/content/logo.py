@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
-from leaflets.limits import PNG_LOGO, PNG_PIXELS, PNG_SIDE, SVG_ELEMENTS, SVG_LOGO
+from leaflets.content.limits import PNG_LOGO, PNG_PIXELS, PNG_SIDE, SVG_ELEMENTS, SVG_LOGO
 
 SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
 HREFS = ("href", "{http://www.w3.org/1999/xlink}href")

@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from leaflets import yamltree
+from leaflets.content import yamltree
+from leaflets.content.limits import BOOKING_URL, CONTENT_FILE
+from leaflets.content.logo import logo_problem
+from leaflets.content.schema import Content
+from leaflets.content.yamltree import FieldPath, dotted, shown
 from leaflets.errors import ContentError, Problem
-from leaflets.limits import BOOKING_URL, CONTENT_FILE
-from leaflets.logo import logo_problem
-from leaflets.schema import Content
-from leaflets.yamltree import FieldPath, dotted, shown
 
 #: A host name as browsers open it: letters, digits and hyphens, in two or more parts.
 HOST = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?", re.I)
