@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from leaflets.build import DEFAULT_CONTENT, content_fonts, load_content, select  # noqa: E402
 from leaflets.processes import cores  # noqa: E402
-from leaflets.render import QR_URL, TEMPLATES, booking_qr, render_html  # noqa: E402
+from leaflets.render.html import QR_URL, TEMPLATES, booking_qr, render_html  # noqa: E402
 
 #: A sentence printed only in the failed-fusion leaflet (and its large print), and what it becomes.
 SENTENCE = ("do not grow together firmly.", "do not grow together well.")

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from leaflets.build import DEFAULT_CONTENT, load_content  # noqa: E402
 from leaflets.discharge import DISCHARGE_VARIANT, HANDOUT, handout_html  # noqa: E402
 from leaflets.patients import OPTIONAL, REQUIRED, read_patients  # noqa: E402
-from leaflets.render import TEMPLATES, booking_qr, environment  # noqa: E402
+from leaflets.render.html import TEMPLATES, booking_qr, environment  # noqa: E402
 
 LEAFLETS = ["failed-fusion", "failed-decompression", "scar-tissue", "rehabilitation"]
 
@@ -94,7 +94,7 @@ def _baseline_worker(logo: str) -> None:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    from leaflets.pdf import AssetFetcher, font_css
+    from leaflets.render.pdf import AssetFetcher, font_css
 
     content = load_content(DEFAULT_CONTENT)
     fetcher = AssetFetcher([TEMPLATES, Path(logo), *_font_dirs()], booking_qr(content))
@@ -108,7 +108,7 @@ def _baseline_worker(logo: str) -> None:
 
 
 def _font_dirs() -> list[Path]:
-    from leaflets.pdf import FONT_DIR
+    from leaflets.render.pdf import FONT_DIR
 
     return [FONT_DIR]
 

@@ -23,13 +23,13 @@ from leaflets.content.schema import PAPERS, Content
 from leaflets.content.yamltree import FieldPath
 from leaflets.errors import BuildError, QualityError, UsageError
 from leaflets.files import describe_os_error, scratch_folder, write_atomically
-from leaflets.fonts import FontSet, font_set
 from leaflets.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
 from leaflets.plainwords import vocabulary
 from leaflets.processes import cores
 from leaflets.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
 from leaflets.quality import Finding, check_content, failures
-from leaflets.render import (
+from leaflets.render.fonts import FontSet, font_set
+from leaflets.render.html import (
     PROJECT_ROOT,
     TEMPLATES,
     environment,

@@ -28,10 +28,10 @@ from leaflets.content.load import display_path
 from leaflets.content.schema import Content, GlossaryEntry
 from leaflets.errors import BuildError, LeafletError, UsageError
 from leaflets.files import describe_os_error, locked_folder, remove_partial_files, scratch_folder, write_atomically
-from leaflets.fonts import uncovered_fields
 from leaflets.patients import RECORD_ID, Patient, RowProblem, read_patients
 from leaflets.processes import become_worker, signals_held
-from leaflets.render import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html
+from leaflets.render.fonts import uncovered_fields
+from leaflets.render.html import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html
 
 #: ISO 19005-2 level A: archival (fonts embedded, sRGB output intent) and tagged for screen readers.
 DISCHARGE_VARIANT = "pdf/a-2a"
@@ -204,7 +204,7 @@ def _start_worker(settings: Settings, scratch: str, stop: Any, parent: int) -> N
 def _load_worker(settings: Settings) -> None:
     """Load the content once and build one PDF writer (fonts, stylesheets) for every patient of this worker."""
     from leaflets.build import content_fonts, load_content  # late: the build stage is only needed inside workers
-    from leaflets.pdf import PdfWriter  # late: WeasyPrint only where rendering happens
+    from leaflets.render.pdf import PdfWriter  # late: WeasyPrint only where rendering happens
 
     content = load_content(settings.content_path)
     logo = (settings.content_path.parent / content.brand.logo).resolve()
@@ -287,7 +287,7 @@ def _render_one(patient: Patient) -> Made:
             "has a character no embedded font can print; add a font that has it to the folder named in "
             "the content's `fonts:` (README, 'Fonts')",
         )
-    from leaflets.layout import last_page_used  # late: WeasyPrint only inside workers
+    from leaflets.render.layout import last_page_used  # late: WeasyPrint only inside workers
 
     field_of = field_namer(content, {f"column {name}": value for name, value in cells.items()})
     for compact in (False, True):

@@ -17,7 +17,7 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from leaflets.files import write_atomically
-from leaflets.render import environment
+from leaflets.render.html import environment
 
 GALLERY = "index.html"
 THUMBNAILS = "thumbnails"

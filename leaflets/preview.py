@@ -30,7 +30,7 @@ from leaflets.content.load import display_path
 from leaflets.errors import ContentError, LeafletError, UsageError
 from leaflets.plainwords import vocabulary
 from leaflets.quality import Finding, check_content
-from leaflets.render import TEMPLATES, booking_qr, environment, render_html, strings_for, strings_table
+from leaflets.render.html import TEMPLATES, booking_qr, environment, render_html, strings_for, strings_table
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
 PAGE_WIDTH = 560  # pixels: big enough to read the text without opening the PDF

@@ -20,7 +20,7 @@ from leaflets.content.editions import editions as every_edition
 from leaflets.content.schema import Content, GlossaryEntry
 from leaflets.plainwords import NO_VOCABULARY, RARE_ZIPF, Vocabulary, explained, listed_terms, rare_words
 from leaflets.readability import fernandez_huerta_band, hardest_sentences, inflesz, measure
-from leaflets.render import strings_for
+from leaflets.render.html import strings_for
 
 ERROR, WARNING, PASS = "error", "warning", "pass"
 #: A check that could not look (a missing word list, a rule that crashed): never a pass; a warning under --strict.

@@ -24,10 +24,10 @@ from typing import Any
 
 from leaflets.content.schema import Content
 from leaflets.files import write_atomically
-from leaflets.fonts import FontSet
 from leaflets.processes import become_worker, signals_held
 from leaflets.quality import Finding
-from leaflets.render import TEMPLATES, booking_qr, field_namer
+from leaflets.render.fonts import FontSet
+from leaflets.render.html import TEMPLATES, booking_qr, field_namer
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def renderer(settings: WriterSettings, jobs: int, tasks: int) -> Iterator[Callab
     # Late: loaded once here, before the workers fork, not once each. With Ctrl-C and SIGTERM held: a signal
     # raised inside a C extension's import (pikepdf's) aborts the process instead of stopping it cleanly.
     with signals_held():
-        from leaflets import pagechecks, pdf  # noqa: F401
+        from leaflets.render import pdf  # noqa: F401
 
     workers = min(jobs, tasks)
     if workers <= 1:
@@ -140,7 +140,7 @@ def _start_worker(settings: WriterSettings, temp: str, parent: int) -> None:
 
 def load(settings: WriterSettings) -> None:
     """Build the PDF writer (fonts, stylesheets) this process uses for every leaflet it makes."""
-    from leaflets.pdf import PdfWriter  # late: WeasyPrint only where rendering happens
+    from leaflets.render.pdf import PdfWriter  # late: WeasyPrint only where rendering happens
 
     content = settings.content
     writer = PdfWriter(

@@ -23,9 +23,9 @@ from leaflets.cli import main
 from leaflets.content.editions import editions, glossary_for
 from leaflets.errors import BuildError
 from leaflets.pagechecks import check_accessibility
-from leaflets.pdf import PdfWriter
 from leaflets.quality import ERROR, PASS
-from leaflets.render import TEMPLATES, strings_table
+from leaflets.render.html import TEMPLATES, strings_table
+from leaflets.render.pdf import PdfWriter
 from leaflets.structure import Problem, StructureTree, check_file, outline
 
 Built = tuple[str, Path, list[Output]]

@@ -17,7 +17,7 @@ import pytest
 from leaflets.build import load_content
 from leaflets.cli import main
 from leaflets.content import limits
-from leaflets.render import booking_address
+from leaflets.render.html import booking_address
 from tests.conftest import ROOT, line_of
 
 MakeContent = Callable[..., Path]

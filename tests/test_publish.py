@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from leaflets import build as build_module
-from leaflets import pdf as pdf_module
 from leaflets.build import Output, build
 from leaflets.cli import main
 from leaflets.errors import BuildError
-from leaflets.pdf import PdfWriter
 from leaflets.quality import Finding
+from leaflets.render import pdf as pdf_module
+from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT
 from tests.folders import assert_consistent, snapshot
 from tests.pdfread import page_texts

@@ -15,10 +15,10 @@ from leaflets.build import Gate, Output, build, load_content
 from leaflets.cli import main
 from leaflets.errors import QualityError
 from leaflets.pagechecks import check_accessibility, check_layout, check_type_size, contrast
-from leaflets.pdf import PdfWriter
 from leaflets.quality import ERROR, PASS, WARNING, Finding, check_actionability
 from leaflets.readability import measure, syllables
-from leaflets.render import TEMPLATES
+from leaflets.render.html import TEMPLATES
+from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT
 from tests.pdfread import page_texts
 

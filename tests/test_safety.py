@@ -11,13 +11,13 @@ import pikepdf
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
-from leaflets import fonts as fonts_module
-from leaflets import pdf as pdf_module
 from leaflets.build import build, confined
 from leaflets.errors import BuildError
 from leaflets.files import write_atomically
-from leaflets.pdf import AssetFetcher, PdfWriter
-from leaflets.render import TEMPLATES
+from leaflets.render import fonts as fonts_module
+from leaflets.render import pdf as pdf_module
+from leaflets.render.html import TEMPLATES
+from leaflets.render.pdf import AssetFetcher, PdfWriter
 from tests.pdfread import page_texts
 
 MakeContent = Callable[..., Path]

@@ -14,8 +14,6 @@ import pytest
 from leaflets.build import Output, build, load_content
 from leaflets.cli import main
 from leaflets.content.editions import editions
-from leaflets.layout import headroom
-from leaflets.pdf import PdfWriter
 from leaflets.quality import NOT_CHECKED, PASS, WARNING, Finding, check_actionability, check_reading_level
 from leaflets.readability import (
     WORD,
@@ -26,7 +24,9 @@ from leaflets.readability import (
     spanish_syllables,
     syllable_counter,
 )
-from leaflets.render import TEMPLATES, booking_qr, render_html, strings_table
+from leaflets.render.html import TEMPLATES, booking_qr, render_html, strings_table
+from leaflets.render.layout import headroom
+from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT, ROOT
 from tests.pdfread import assert_in_order, page_texts
 

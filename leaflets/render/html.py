@@ -28,7 +28,7 @@ from leaflets.content.schema import Content
 from leaflets.content.yamltree import dotted
 from leaflets.errors import BuildError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = PROJECT_ROOT / "templates"
 STRINGS_FILE = TEMPLATES / "strings.yaml"
 

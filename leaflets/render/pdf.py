@@ -29,9 +29,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from leaflets.errors import BuildError
-from leaflets.fonts import FONT_DIR, SHIPPED, FontSet
-from leaflets.layout import MM, FieldNamer, check_budget, check_panels, check_printable, margin_overrun
-from leaflets.tagging import finish_tags
+from leaflets.render.fonts import FONT_DIR, SHIPPED, FontSet
+from leaflets.render.layout import MM, FieldNamer, check_budget, check_panels, check_printable, margin_overrun
+from leaflets.render.tagging import finish_tags
 
 #: Tagged for screen readers (PDF/UA-1); sets PDF 1.7 and the structure tree.
 PDF_VARIANT = "pdf/ua-1"
