@@ -16,6 +16,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from leaflets.checks.plainwords import vocabulary
+from leaflets.checks.quality import Finding, check_content, failures
 from leaflets.content import load as content_stage
 from leaflets.content.editions import Edition, editions
 from leaflets.content.load import display_path, text_fields
@@ -24,10 +26,8 @@ from leaflets.content.yamltree import FieldPath
 from leaflets.errors import BuildError, QualityError, UsageError
 from leaflets.files import describe_os_error, scratch_folder, write_atomically
 from leaflets.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
-from leaflets.plainwords import vocabulary
 from leaflets.processes import cores
 from leaflets.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
-from leaflets.quality import Finding, check_content, failures
 from leaflets.render.fonts import FontSet, font_set
 from leaflets.render.html import (
     PROJECT_ROOT,

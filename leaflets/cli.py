@@ -24,12 +24,12 @@ from leaflets.build import (
     load_content,
     select,
 )
+from leaflets.checks.quality import Finding, format_report
 from leaflets.content.load import display_path
 from leaflets.content.schema import PAPERS
 from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError
 from leaflets.processes import cores
 from leaflets.publish import MANIFEST
-from leaflets.quality import Finding, format_report
 
 EXAMPLES = """\
 examples:

@@ -26,10 +26,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from leaflets import workers
 from leaflets.build import Gate, Plan, content_fonts, load_content, read_content, select
+from leaflets.checks.plainwords import vocabulary
+from leaflets.checks.quality import Finding, check_content
 from leaflets.content.load import display_path
 from leaflets.errors import ContentError, LeafletError, UsageError
-from leaflets.plainwords import vocabulary
-from leaflets.quality import Finding, check_content
 from leaflets.render.html import TEMPLATES, booking_qr, environment, render_html, strings_for, strings_table
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network

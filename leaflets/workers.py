@@ -22,10 +22,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from leaflets.checks.quality import Finding
 from leaflets.content.schema import Content
 from leaflets.files import write_atomically
 from leaflets.processes import become_worker, signals_held
-from leaflets.quality import Finding
 from leaflets.render.fonts import FontSet
 from leaflets.render.html import TEMPLATES, booking_qr, field_namer
 
@@ -166,7 +166,7 @@ def retarget(settings: WriterSettings) -> None:
 
 def make(task: Task) -> Made:
     """Render one leaflet, check its pages and its PDF, and write it (findings are returned, not judged here)."""
-    from leaflets.pagechecks import check_layout, check_pdf
+    from leaflets.checks.pages import check_layout, check_pdf
 
     settings: WriterSettings = _state["settings"]
     rendered = _state["writer"].render(

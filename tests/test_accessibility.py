@@ -17,16 +17,16 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from leaflets import structure
 from leaflets.build import Output, build, load_content
+from leaflets.checks import structure
+from leaflets.checks.pages import check_accessibility
+from leaflets.checks.quality import ERROR, PASS
+from leaflets.checks.structure import Problem, StructureTree, check_file, outline
 from leaflets.cli import main
 from leaflets.content.editions import editions, glossary_for
 from leaflets.errors import BuildError
-from leaflets.pagechecks import check_accessibility
-from leaflets.quality import ERROR, PASS
 from leaflets.render.html import TEMPLATES, strings_table
 from leaflets.render.pdf import PdfWriter
-from leaflets.structure import Problem, StructureTree, check_file, outline
 
 Built = tuple[str, Path, list[Output]]
 ROOT = Path(__file__).resolve().parent.parent

@@ -239,7 +239,7 @@ def test_an_uncommon_word_no_list_names_is_still_caught(tmp_path: Path) -> None:
 def test_a_language_wordfreq_does_not_know_is_not_checked_never_passed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from leaflets import quality
+    from leaflets.checks import quality
 
     monkeypatch.setattr(quality, "rare_words", lambda texts, language, skip: None)
     findings: list = []

@@ -12,9 +12,9 @@ import pytest
 
 from leaflets import build as build_module
 from leaflets.build import Output, build
+from leaflets.checks.quality import Finding
 from leaflets.cli import main
 from leaflets.errors import BuildError
-from leaflets.quality import Finding
 from leaflets.render import pdf as pdf_module
 from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT

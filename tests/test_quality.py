@@ -12,11 +12,11 @@ import pytest
 import weasyprint
 
 from leaflets.build import Gate, Output, build, load_content
+from leaflets.checks.pages import check_accessibility, check_layout, check_type_size, contrast
+from leaflets.checks.quality import ERROR, PASS, WARNING, Finding, check_actionability
+from leaflets.checks.readability import measure, syllables
 from leaflets.cli import main
 from leaflets.errors import QualityError
-from leaflets.pagechecks import check_accessibility, check_layout, check_type_size, contrast
-from leaflets.quality import ERROR, PASS, WARNING, Finding, check_actionability
-from leaflets.readability import measure, syllables
 from leaflets.render.html import TEMPLATES
 from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT
@@ -300,7 +300,7 @@ def test_the_type_size_findings_on_the_shipped_leaflets_are_unchanged(built: Bui
 def test_pdfium_reads_the_characters_pdfplumber_reads(built: Built) -> None:
     import pdfplumber
 
-    from leaflets.pagechecks import read_pages
+    from leaflets.checks.pages import read_pages
 
     _, out, outputs = built
     for output in outputs:

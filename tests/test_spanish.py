@@ -12,10 +12,8 @@ import pikepdf
 import pytest
 
 from leaflets.build import Output, build, load_content
-from leaflets.cli import main
-from leaflets.content.editions import editions
-from leaflets.quality import NOT_CHECKED, PASS, WARNING, Finding, check_actionability, check_reading_level
-from leaflets.readability import (
+from leaflets.checks.quality import NOT_CHECKED, PASS, WARNING, Finding, check_actionability, check_reading_level
+from leaflets.checks.readability import (
     WORD,
     fernandez_huerta_band,
     inflesz,
@@ -24,6 +22,8 @@ from leaflets.readability import (
     spanish_syllables,
     syllable_counter,
 )
+from leaflets.cli import main
+from leaflets.content.editions import editions
 from leaflets.render.html import TEMPLATES, booking_qr, render_html, strings_table
 from leaflets.render.layout import headroom
 from leaflets.render.pdf import PdfWriter

@@ -15,11 +15,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from leaflets.checks.plainwords import NO_VOCABULARY, RARE_ZIPF, Vocabulary, explained, listed_terms, rare_words
+from leaflets.checks.readability import fernandez_huerta_band, hardest_sentences, inflesz, measure
 from leaflets.content.editions import Edition, glossary_for, sections, texts
 from leaflets.content.editions import editions as every_edition
 from leaflets.content.schema import Content, GlossaryEntry
-from leaflets.plainwords import NO_VOCABULARY, RARE_ZIPF, Vocabulary, explained, listed_terms, rare_words
-from leaflets.readability import fernandez_huerta_band, hardest_sentences, inflesz, measure
 from leaflets.render.html import strings_for
 
 ERROR, WARNING, PASS = "error", "warning", "pass"

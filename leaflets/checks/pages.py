@@ -24,8 +24,8 @@ from typing import Any
 import pdfua
 from weasyprint.formatting_structure import boxes
 
-from leaflets import structure
-from leaflets.quality import ERROR, MARKER, PASS, WARNING, Finding
+from leaflets.checks import structure
+from leaflets.checks.quality import ERROR, MARKER, PASS, WARNING, Finding
 
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS pixels
 #: What PDFium reports in place of a hyphen at the end of a line.
@@ -108,7 +108,7 @@ def check_type_size(path: Path, leaflet: str, style: str, footer_pt: list[float]
 
 
 def check_accessibility(path: Path, leaflet: str) -> list[Finding]:
-    """PDF/UA-1, as veraPDF numbers its rules (leaflets/structure.py), plus the pdfua checker's rules.
+    """PDF/UA-1, as veraPDF numbers its rules (leaflets/checks/structure.py), plus the pdfua checker's rules.
 
     Every problem is an error naming the rule, the page and what is wrong. A
     pass lists every rule that ran; a pdfua rule that crashed or skipped itself
