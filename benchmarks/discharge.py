@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from leaflets.build import DEFAULT_CONTENT, load_content  # noqa: E402
+from leaflets.build.plan import DEFAULT_CONTENT, load_content  # noqa: E402
 from leaflets.discharge import DISCHARGE_VARIANT, HANDOUT, handout_html  # noqa: E402
 from leaflets.patients import OPTIONAL, REQUIRED, read_patients  # noqa: E402
 from leaflets.render.html import TEMPLATES, booking_qr, environment  # noqa: E402

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
-from leaflets.build import (
+from leaflets.build.plan import (
     DEFAULT_CONTENT,
     DEFAULT_ICC,
     DEFAULT_OUTPUT,
@@ -24,12 +24,12 @@ from leaflets.build import (
     load_content,
     select,
 )
+from leaflets.build.processes import cores
+from leaflets.build.publish import MANIFEST
 from leaflets.checks.quality import Finding, format_report
 from leaflets.content.load import display_path
 from leaflets.content.schema import PAPERS
 from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError
-from leaflets.processes import cores
-from leaflets.publish import MANIFEST
 
 EXAMPLES = """\
 examples:

@@ -23,13 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaflets.build.files import (
+    describe_os_error,
+    locked_folder,
+    remove_partial_files,
+    scratch_folder,
+    write_atomically,
+)
+from leaflets.build.processes import become_worker, signals_held
 from leaflets.content.editions import Edition, editions, glossary_for
 from leaflets.content.load import display_path
 from leaflets.content.schema import Content, GlossaryEntry
 from leaflets.errors import BuildError, LeafletError, UsageError
-from leaflets.files import describe_os_error, locked_folder, remove_partial_files, scratch_folder, write_atomically
 from leaflets.patients import RECORD_ID, Patient, RowProblem, read_patients
-from leaflets.processes import become_worker, signals_held
 from leaflets.render.fonts import uncovered_fields
 from leaflets.render.html import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html
 
@@ -203,7 +209,7 @@ def _start_worker(settings: Settings, scratch: str, stop: Any, parent: int) -> N
 
 def _load_worker(settings: Settings) -> None:
     """Load the content once and build one PDF writer (fonts, stylesheets) for every patient of this worker."""
-    from leaflets.build import content_fonts, load_content  # late: the build stage is only needed inside workers
+    from leaflets.build.plan import content_fonts, load_content  # late: the build stage is only needed inside workers
     from leaflets.render.pdf import PdfWriter  # late: WeasyPrint only where rendering happens
 
     content = load_content(settings.content_path)

@@ -11,16 +11,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from leaflets.build import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_content
+from leaflets.build.files import write_atomically
+from leaflets.build.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_content
+from leaflets.build.processes import cores
 from leaflets.cli import interrupted_code
 from leaflets.content.limits import PROBLEMS_SHOWN
 from leaflets.content.load import display_path
 from leaflets.content.schema import PAPERS
 from leaflets.discharge import Made, Settings, Stopped, check_patients, listed_record_ids, make_handouts
 from leaflets.errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
-from leaflets.files import write_atomically
 from leaflets.patients import PatientFileError, RowProblem
-from leaflets.processes import cores
 
 #: Every row's problem when there are more than the terminal shows (row and column only).
 PROBLEMS_FILE = "problems.txt"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build import Output, build
+from leaflets.build.plan import Output, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content.yaml"

@@ -17,7 +17,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from leaflets.build import Output, build, load_content
+from leaflets.build.plan import Output, build, load_content
 from leaflets.checks import structure
 from leaflets.checks.pages import check_accessibility
 from leaflets.checks.quality import ERROR, PASS

@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 
-from leaflets.build import Gate, Output, build
+from leaflets.build.plan import Gate, Output, build
 from leaflets.cli import main
 from leaflets.errors import BuildError, ContentError, QualityError
 from leaflets.patients import COLUMNS

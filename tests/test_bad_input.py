@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build import load_content
+from leaflets.build.plan import load_content
 from leaflets.cli import main
 from leaflets.content import limits
 from leaflets.render.html import booking_address
@@ -392,7 +392,7 @@ def test_the_readme_lists_every_limit() -> None:
 def test_a_spoofing_booking_address_prints_the_host_it_opens(content_copy: MakeContent, tmp_path: Path) -> None:
     import pdfplumber
 
-    from leaflets.build import build
+    from leaflets.build.plan import build
 
     content = content_copy(
         ("booking_url: https://www.example.org/book", "booking_url: https://evil.example/example.org/")

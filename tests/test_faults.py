@@ -137,7 +137,7 @@ def test_a_killed_build_is_swept_and_recovered_by_the_next_run(approved: Path, t
 
 KILL_WHILE_PUBLISHING = """\
 import os, signal, sys
-from leaflets import publish
+from leaflets.build import publish
 from leaflets.cli import main
 rename = os.replace
 def replace(source, target):
@@ -170,7 +170,7 @@ def test_a_build_killed_while_publishing_is_finished_by_the_next_run(content_cop
 HOLD_THE_FOLDER = """\
 import sys
 from pathlib import Path
-from leaflets.files import locked_folder
+from leaflets.build.files import locked_folder
 with locked_folder(Path(sys.argv[1]), "busy"):
     print("held", flush=True)
     sys.stdin.read()

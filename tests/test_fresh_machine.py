@@ -29,7 +29,7 @@ from pathlib import Path
 if sys.argv[3] == "1":
     import weasyprint.pdf.fonts
     weasyprint.pdf.fonts.harfbuzz_subset = None
-from leaflets.build import build
+from leaflets.build.plan import build
 build(Path(sys.argv[1]), Path(sys.argv[2]), only=["scar-tissue"], force=True)
 """
 

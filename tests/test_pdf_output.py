@@ -10,7 +10,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from leaflets.build import Output, build
+from leaflets.build.plan import Output, build
 from tests.conftest import CONTENT
 from tests.pdfread import MM_PER_POINT, assert_in_order, page_texts
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from leaflets import workers
-from leaflets.files import scratch_folder
+from leaflets.build import workers
+from leaflets.build.files import scratch_folder
 from leaflets.preview import Renderer
 from tests.browser import Browser, chromium, environment_for, preview_url
 from tests.conftest import ROOT, line_of

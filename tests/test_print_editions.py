@@ -17,7 +17,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from leaflets.build import Output, build
+from leaflets.build.plan import Output, build
 from leaflets.errors import BuildError
 from tests.browser import HEADLESS
 from tests.conftest import CONTENT

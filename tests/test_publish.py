@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from leaflets import build as build_module
-from leaflets.build import Output, build
+from leaflets.build import plan as build_module
+from leaflets.build.plan import Output, build
 from leaflets.checks.quality import Finding
 from leaflets.cli import main
 from leaflets.errors import BuildError

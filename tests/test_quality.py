@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 import weasyprint
 
-from leaflets.build import Gate, Output, build, load_content
+from leaflets.build.plan import Gate, Output, build, load_content
 from leaflets.checks.pages import check_accessibility, check_layout, check_type_size, contrast
 from leaflets.checks.quality import ERROR, PASS, WARNING, Finding, check_actionability
 from leaflets.checks.readability import measure, syllables

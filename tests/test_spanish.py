@@ -11,7 +11,7 @@ from typing import Any
 import pikepdf
 import pytest
 
-from leaflets.build import Output, build, load_content
+from leaflets.build.plan import Output, build, load_content
 from leaflets.checks.quality import NOT_CHECKED, PASS, WARNING, Finding, check_actionability, check_reading_level
 from leaflets.checks.readability import (
     WORD,

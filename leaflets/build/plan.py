@@ -16,6 +16,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from leaflets.build.files import describe_os_error, scratch_folder, write_atomically
+from leaflets.build.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
+from leaflets.build.processes import cores
+from leaflets.build.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
+from leaflets.build.workers import Made, Task, WriterSettings, renderer
 from leaflets.checks.plainwords import vocabulary
 from leaflets.checks.quality import Finding, check_content, failures
 from leaflets.content import load as content_stage
@@ -24,10 +29,6 @@ from leaflets.content.load import display_path, text_fields
 from leaflets.content.schema import PAPERS, Content
 from leaflets.content.yamltree import FieldPath
 from leaflets.errors import BuildError, QualityError, UsageError
-from leaflets.files import describe_os_error, scratch_folder, write_atomically
-from leaflets.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
-from leaflets.processes import cores
-from leaflets.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
 from leaflets.render.fonts import FontSet, font_set
 from leaflets.render.html import (
     PROJECT_ROOT,
@@ -38,7 +39,6 @@ from leaflets.render.html import (
     strings_for,
     strings_table,
 )
-from leaflets.workers import Made, Task, WriterSettings, renderer
 
 # WeasyPrint, pikepdf and pypdfium2 are imported only when a leaflet is actually made
 # (the HTML is rendered on every build, with Jinja2 alone), so a build with nothing to do
@@ -257,7 +257,7 @@ def _stage_set(plan: Plan, out_dir: Path, staged: Path, published: list[Output])
     gallery_current = _is_plain_file(out_dir / GALLERY) and _is_plain_folder(out_dir / THUMBNAILS)
     if not plan.rebuilt and gallery_current and _read(out_dir / MANIFEST) == manifest:
         return False
-    from leaflets.gallery import write_gallery  # late: pypdfium2 only when something changed
+    from leaflets.build.gallery import write_gallery  # late: pypdfium2 only when something changed
 
     every = {e.name: e.description for e in editions(plan.content)}
     sources = {o.file: staged / o.file if (staged / o.file).exists() else out_dir / o.file for o in published}
@@ -405,7 +405,7 @@ class Plan:
     def render_leaflet(self, edition: Edition, out_dir: Path) -> Output:
         """Render, check and write one office-printer leaflet into `out_dir` in this process, with the writer
         `workers.load()` made; its findings go to `log`, a failing one raises QualityError (the live preview)."""
-        from leaflets.workers import make
+        from leaflets.build.workers import make
 
         html = render_html(self.content, edition, self.paper, self.logo.as_uri(), environment(), expired=self.expired)
         return self._made(edition, False, "", make(self._task(edition, False, html, out_dir)), out_dir)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from leaflets.files import write_atomically
+from leaflets.build.files import write_atomically
 from leaflets.render.html import environment
 
 GALLERY = "index.html"

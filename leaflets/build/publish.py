@@ -23,8 +23,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from leaflets.build.files import locked_folder, remove_partial_files, sync_folder
 from leaflets.errors import BuildError
-from leaflets.files import locked_folder, remove_partial_files, sync_folder
 
 MANIFEST = "manifest.json"
 THUMBNAILS = "thumbnails"

@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def inputs_digest(files: Iterable[Path], settings: dict[str, Any], read: Mapping[Path, bytes] | None = None) -> str:

@@ -22,10 +22,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from leaflets.build.files import write_atomically
+from leaflets.build.processes import become_worker, signals_held
 from leaflets.checks.quality import Finding
 from leaflets.content.schema import Content
-from leaflets.files import write_atomically
-from leaflets.processes import become_worker, signals_held
 from leaflets.render.fonts import FontSet
 from leaflets.render.html import TEMPLATES, booking_qr, field_namer
 
@@ -80,6 +80,7 @@ def renderer(settings: WriterSettings, jobs: int, tasks: int) -> Iterator[Callab
     # Late: loaded once here, before the workers fork, not once each. With Ctrl-C and SIGTERM held: a signal
     # raised inside a C extension's import (pikepdf's) aborts the process instead of stopping it cleanly.
     with signals_held():
+        from leaflets.checks import pages  # noqa: F401
         from leaflets.render import pdf  # noqa: F401
 
     workers = min(jobs, tasks)
