@@ -163,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     with stop_on_sigterm():
         if argv[:1] == ["discharge"]:
-            from leaflets.discharge_cli import main as discharge_main  # late: its own options and pool
+            from leaflets.discharge.cli import main as discharge_main  # late: its own options and pool
 
             code = discharge_main(argv[1:])
         elif argv[:1] == ["preview"]:

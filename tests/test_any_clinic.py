@@ -20,8 +20,8 @@ import pytest
 
 from leaflets.build.plan import Gate, Output, build
 from leaflets.cli import main
+from leaflets.discharge.patients import COLUMNS
 from leaflets.errors import BuildError, ContentError, QualityError
-from leaflets.patients import COLUMNS
 from tests.conftest import ROOT, line_of
 from tests.pdfread import MM_PER_POINT, page_texts
 from tests.testfont import FAMILY, make_font

@@ -22,9 +22,9 @@ from typing import Any
 import pikepdf
 import pytest
 
-from leaflets import discharge
 from leaflets.cli import INTERRUPTED, main
-from leaflets.discharge_cli import INTERRUPTED as DISCHARGE_INTERRUPTED
+from leaflets.discharge import handouts as discharge
+from leaflets.discharge.cli import INTERRUPTED as DISCHARGE_INTERRUPTED
 from tests.conftest import ROOT
 from tests.folders import assert_consistent, snapshot
 

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from leaflets import discharge_cli, patients
 from leaflets.cli import main
 from leaflets.content.limits import Limit
-from leaflets.discharge import Made
+from leaflets.discharge import cli as discharge_cli
+from leaflets.discharge import patients
+from leaflets.discharge.handouts import Made
+from leaflets.discharge.patients import COLUMNS, read_patients
 from leaflets.errors import BuildError
-from leaflets.patients import COLUMNS, read_patients
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "patients.csv"

@@ -34,8 +34,8 @@ from leaflets.build.processes import become_worker, signals_held
 from leaflets.content.editions import Edition, editions, glossary_for
 from leaflets.content.load import display_path
 from leaflets.content.schema import Content, GlossaryEntry
+from leaflets.discharge.patients import RECORD_ID, Patient, RowProblem, read_patients
 from leaflets.errors import BuildError, LeafletError, UsageError
-from leaflets.patients import RECORD_ID, Patient, RowProblem, read_patients
 from leaflets.render.fonts import uncovered_fields
 from leaflets.render.html import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html
 

@@ -18,9 +18,9 @@ from leaflets.cli import interrupted_code
 from leaflets.content.limits import PROBLEMS_SHOWN
 from leaflets.content.load import display_path
 from leaflets.content.schema import PAPERS
-from leaflets.discharge import Made, Settings, Stopped, check_patients, listed_record_ids, make_handouts
+from leaflets.discharge.handouts import Made, Settings, Stopped, check_patients, listed_record_ids, make_handouts
+from leaflets.discharge.patients import PatientFileError, RowProblem
 from leaflets.errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
-from leaflets.patients import PatientFileError, RowProblem
 
 #: Every row's problem when there are more than the terminal shows (row and column only).
 PROBLEMS_FILE = "problems.txt"

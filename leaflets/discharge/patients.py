@@ -19,8 +19,8 @@ from pathlib import Path
 
 from leaflets.content.limits import CELL, CELL_READ, NOTE, PATIENT_FILE, PATIENT_ROWS, WORD
 from leaflets.content.printable import first_long_word, first_unprintable
-from leaflets.csvrecords import LINE, SKIPPED, field_size_limit
-from leaflets.csvrecords import records as records_of
+from leaflets.discharge.csvrecords import LINE, SKIPPED, field_size_limit
+from leaflets.discharge.csvrecords import records as records_of
 
 REQUIRED = (
     "record_id",
