@@ -194,7 +194,7 @@ def preview_parser() -> argparse.ArgumentParser:
 
 def preview_main(argv: list[str]) -> int:
     """The preview command: serves until Ctrl-C (or a kill), which ends it with one line and exit 0."""
-    from leaflets.preview import run  # late: the server and the file watcher only for this command
+    from leaflets.preview.server import run  # late: the server and the file watcher only for this command
 
     args = preview_parser().parse_args(argv)
     try:

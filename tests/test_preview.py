@@ -14,7 +14,7 @@ import pytest
 
 from leaflets.build import workers
 from leaflets.build.files import scratch_folder
-from leaflets.preview import Renderer
+from leaflets.preview.server import Renderer
 from tests.browser import Browser, chromium, environment_for, preview_url
 from tests.conftest import ROOT, line_of
 

@@ -1,0 +1,1 @@
+"""Discharge handouts: the patient list read row by row, one private handout per patient."""

@@ -1,0 +1,1 @@
+"""The live preview: a local page that re-renders leaflets when their inputs are saved."""
