@@ -22,6 +22,7 @@ from leaflets.build.plan import (
     Output,
     build,
     load_content,
+    record_translation,
     select,
 )
 from leaflets.build.processes import cores
@@ -110,6 +111,13 @@ def parser() -> argparse.ArgumentParser:
         help="build only this leaflet (repeat for more; see --list)",
     )
     p.add_argument(
+        "--language",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="build only this language (repeat for more); default: every language the content has",
+    )
+    p.add_argument(
         "--print-shop",
         action="store_true",
         help="also make print-shop PDFs: 3 mm bleed, crop marks, CMYK colours (PDF/X-4 with a profile)",
@@ -168,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = discharge_main(argv[1:])
         elif argv[:1] == ["preview"]:
             code = preview_main(argv[1:])
+        elif argv[:1] == ["translated"]:
+            code = translated_main(argv[1:])
         else:
             code = build_main(argv)
     return code
@@ -213,6 +223,33 @@ def preview_main(argv: list[str]) -> int:
         print(f"Error: the preview failed ({type(error).__name__}: {error}). Run again with --debug.", file=sys.stderr)
         return EXIT_BUILD
     return EXIT_OK
+
+
+def translated_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="generate.py translated",
+        description="Record that a translation now matches its master content: the build stops naming its "
+        "fields as out of date. Run it after translating every change.",
+    )
+    p.add_argument("translation", type=Path, metavar="FILE", help="the translation, e.g. content.es.yaml")
+    p.add_argument(
+        "--content", type=Path, default=DEFAULT_CONTENT, metavar="PATH", help="its master (default: content.yaml)"
+    )
+    p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
+    return p
+
+
+def translated_main(argv: list[str]) -> int:
+    """Write the translation's record of the master's text (see content/translations.py)."""
+    args = translated_parser().parse_args(argv)
+    try:
+        print(record_translation(args.content, args.translation))
+        return EXIT_OK
+    except LeafletError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"Error: {error}", file=sys.stderr)
+        return error.exit_code
 
 
 def build_main(argv: list[str]) -> int:
@@ -292,6 +329,7 @@ def run_build(args: argparse.Namespace) -> int:
             force=args.force,
             removed=lambda name: print(f"  {display_path(args.out / name):<40} removed (this build does not make it)"),
             jobs=args.jobs,
+            languages=args.language,
         )
     finally:
         if findings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,13 +13,15 @@ from leaflets.build.plan import Output, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content.yaml"
+#: The lines of content.yaml that list its translations.
+TRANSLATIONS = re.search(r"^translations:.*\n(?:  - .*\n)+", CONTENT.read_text(encoding="utf-8"), re.M).group(0)  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="session", params=["a4", "letter"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, list[Output]]:
-    """Every leaflet built once per paper size: (paper, output folder, outputs)."""
+    """Every English leaflet built once per paper size: (paper, output folder, outputs)."""
     out = tmp_path_factory.mktemp(f"out-{request.param}")
-    return request.param, out, build(CONTENT, out, paper=request.param)
+    return request.param, out, build(CONTENT, out, paper=request.param, languages=["en"])
 
 
 @pytest.fixture
@@ -29,8 +32,13 @@ def content_copy(tmp_path: Path) -> Callable[..., Path]:
     so a test cannot silently stop testing what it claims to.
     """
 
-    def make(*replacements: tuple[str, str], name: str = "content.yaml") -> Path:
+    def make(*replacements: tuple[str, str], name: str = "content.yaml", translated: bool = False) -> Path:
         text = CONTENT.read_text(encoding="utf-8")
+        if translated:  # the Spanish translation beside it, with its term list and its record of the master
+            for extra in ("content.es.yaml", "content.es.master.json", "medical_terms.es.txt"):
+                shutil.copy(ROOT / extra, tmp_path / extra)
+        else:  # English alone: most tests are about one language
+            text = text.replace(TRANSLATIONS, "", 1)
         for old, new in replacements:
             assert old in text, f"test fixture out of date: {old!r} not in content.yaml"
             text = text.replace(old, new, 1)

@@ -20,7 +20,7 @@ import pytest
 
 from leaflets.build.plan import Gate, Output, build
 from leaflets.cli import main
-from leaflets.discharge.patients import COLUMNS
+from leaflets.discharge.patients import REQUIRED
 from leaflets.errors import BuildError, ContentError, QualityError
 from tests.conftest import ROOT, line_of
 from tests.pdfread import MM_PER_POINT, page_texts
@@ -89,10 +89,10 @@ def test_second_clinic_builds_every_edition_on_letter(second_clinic: tuple[Path,
         "scar-tissue-large-print",
         "rehabilitation-large-print",
     ]
-    with pikepdf.open(out / "failed-decompression-letter.pdf") as pdf:
+    with pikepdf.open(out / "failed-decompression-en-US-letter.pdf") as pdf:
         assert len(pdf.pages) == 1
         assert [round(float(v)) for v in pdf.pages[0].MediaBox] == [0, 0, 612, 792]
-    text = all_text(out / "overview-letter.pdf")
+    text = all_text(out / "overview-en-US-letter.pdf")
     assert "St Brigid's Regional Musculoskeletal, Spine and Pain Rehabilitation Centre" in text
     # The printed address is the URL's own host (the QR code and the link go there too).
     assert "appointments.stbrigids.example.org" in text
@@ -102,7 +102,7 @@ def test_second_clinic_builds_every_edition_on_letter(second_clinic: tuple[Path,
 
 def test_a_wide_wordmark_keeps_its_proportions(second_clinic: tuple[Path, list[Output]]) -> None:
     out, _ = second_clinic
-    document = pdfium.PdfDocument(out / "overview-letter.pdf")
+    document = pdfium.PdfDocument(out / "overview-en-US-letter.pdf")
     try:
         images = list(document[0].get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
         ratios = [(x1 - x0) / (y1 - y0) for x0, y0, x1, y1 in (image.get_bounds() for image in images)]
@@ -158,7 +158,7 @@ def test_clinic_details_too_long_for_a_page_are_named(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as caught:
         build(content, tmp_path / "out", only=["failed-decompression"])
     message = str(caught.value)
-    assert message.startswith("failed-decompression (letter) needs 2 pages but may have 1:")
+    assert message.startswith("failed-decompression-en-US (letter) needs 2 pages but may have 1:")
     assert "the clinic's details take several lines here" in message
     assert "brand.address (4 lines)" in message
     assert "brand.clinic_name (2 lines)" in message
@@ -170,7 +170,7 @@ def test_clinic_details_too_long_for_a_page_are_named(tmp_path: Path) -> None:
 def test_another_condition_gets_its_own_words(knee: tuple[Path, list[Output]], tmp_path: Path) -> None:
     out, outputs = knee
     assert [o.edition for o in outputs][:4] == ["overview", "trifold", "stiffness", "loosening"]
-    overview = all_text(out / "overview-a4.pdf")
+    overview = all_text(out / "overview-en-a4.pdf")
     assert "What is lasting pain after a knee replacement?" in overview
     patients = tmp_path / "knee.csv"
     patients.write_text(
@@ -188,7 +188,7 @@ def test_another_condition_gets_its_own_words(knee: tuple[Path, list[Output]], t
 
 def test_the_trifold_carries_what_the_content_chooses(knee: tuple[Path, list[Output]]) -> None:
     out, _ = knee
-    inside = page_texts(out / "trifold-a4.pdf")[1]
+    inside = page_texts(out / "trifold-en-a4.pdf")[1]
     assert "When problems can show up" in inside  # trifold.carries: [timeline]
     assert "Tests that can help find the cause" not in inside
     assert "An X-ray can show" not in inside
@@ -196,8 +196,8 @@ def test_the_trifold_carries_what_the_content_chooses(knee: tuple[Path, list[Out
 
 def test_a_cause_leaflet_can_leave_out_the_treatment_lines(knee: tuple[Path, list[Output]]) -> None:
     out, _ = knee
-    assert "Your team will talk with you" not in all_text(out / "stiffness-a4.pdf")  # treatment: false
-    assert "Your team will talk with you" in all_text(out / "loosening-a4.pdf")
+    assert "Your team will talk with you" not in all_text(out / "stiffness-en-a4.pdf")  # treatment: false
+    assert "Your team will talk with you" in all_text(out / "loosening-en-a4.pdf")
 
 
 def _knee_copy(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
@@ -218,8 +218,9 @@ def test_a_listed_term_without_a_glossary_entry_stops_the_build(tmp_path: Path) 
     content = _knee_copy(tmp_path, (OSTEOLYSIS, ""))
     with pytest.raises(QualityError) as caught:
         build(content, tmp_path / "out", only=["loosening"], check_only=True)
-    assert "plain words (loosening): uses 'osteolysis' (medical_terms.txt) but the glossary does not explain it" in str(
-        caught.value
+    assert (
+        "plain words (loosening-en): uses 'osteolysis' (medical_terms.txt) but the glossary does not explain it"
+        in str(caught.value)
     )
 
 
@@ -227,7 +228,7 @@ def test_an_uncommon_word_no_list_names_is_still_caught(tmp_path: Path) -> None:
     content = _knee_copy(tmp_path, (OSTEOLYSIS, ""), ("  medical_terms: medical_terms.txt\n", ""))
     findings: list = []
     build(content, tmp_path / "out", only=["loosening"], check_only=True, findings=findings)
-    warnings = [f for f in findings if f.check == "plain words" and f.leaflet == "loosening"]
+    warnings = [f for f in findings if f.check == "plain words" and f.leaflet == "loosening-en"]
     assert [f.level for f in warnings] == ["warning"]
     assert warnings[0].message.startswith(
         "uncommon words no glossary entry explains (wordfreq Zipf below 3): osteolysis;"
@@ -253,7 +254,7 @@ def test_a_language_wordfreq_does_not_know_is_not_checked_never_passed(
 
 # --- fonts and names -------------------------------------------------------------------------
 
-HEADER = list(COLUMNS)
+HEADER = [*REQUIRED, "note"]
 NAMES = {
     "N-CJK": "王伟",
     "N-ARABIC": "محمد علي",
@@ -339,7 +340,7 @@ def test_the_machines_fonts_are_never_embedded(
     content = content_copy(("    - Treatments can help.", "    - ✔ Treatments can help."))
     with pytest.raises(BuildError, match="font"):
         build(content, tmp_path / "out", only=["overview"])
-    assert not (tmp_path / "out" / "overview-a4.pdf").exists()
+    assert not (tmp_path / "out" / "overview-en-a4.pdf").exists()
 
 
 def test_past_review_every_edition_builds_with_its_banner_inside_the_printable_area(tmp_path: Path) -> None:
@@ -348,7 +349,7 @@ def test_past_review_every_edition_builds_with_its_banner_inside_the_printable_a
 
     gate = Gate(allow_expired=True, today=datetime.date(2028, 1, 1))
     only = ["trifold", "scar-tissue", "scar-tissue-large-print"]
-    outputs = build(ROOT / "content.yaml", tmp_path, only=only, gate=gate)
+    outputs = build(ROOT / "content.yaml", tmp_path, languages=["en"], only=only, gate=gate)
     assert [o.edition for o in outputs] == only
     for output in outputs:
         path = tmp_path / output.file

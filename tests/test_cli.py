@@ -50,28 +50,33 @@ def test_list_names_every_leaflet(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_only_and_paper_build_just_what_was_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
-    assert main(["--only", "overview", "--only", "scar-tissue", "--paper", "letter", "--out", str(out)]) == 0
+    assert (
+        main(
+            ["--only", "overview", "--only", "scar-tissue", "--paper", "letter", "--language", "en", "--out", str(out)]
+        )
+        == 0
+    )
     assert sorted(p.name for p in out.iterdir()) == [
         "index.html",
         "manifest.json",
-        "overview-letter.pdf",
+        "overview-en-letter.pdf",
         "quality.json",
-        "scar-tissue-letter.pdf",
+        "scar-tissue-en-letter.pdf",
         "thumbnails",
     ]
     lines = capsys.readouterr().out.splitlines()
-    assert re.fullmatch(r"  \S+/overview-letter\.pdf +2 pages, \d+ KB", lines[0]), lines[0]
-    assert re.fullmatch(r"  \S+/scar-tissue-letter\.pdf +1 page, \d+ KB", lines[1]), lines[1]
+    assert re.fullmatch(r"  \S+/overview-en-letter\.pdf +2 pages, \d+ KB", lines[0]), lines[0]
+    assert re.fullmatch(r"  \S+/scar-tissue-en-letter\.pdf +1 page, \d+ KB", lines[1]), lines[1]
     assert lines[-1].startswith("Built 2 leaflets in ")
     assert lines[-1].endswith(f"s; list and checksums in {out / 'manifest.json'}")
-    with pikepdf.open(out / "overview-letter.pdf") as pdf:
+    with pikepdf.open(out / "overview-en-letter.pdf") as pdf:
         assert [float(v) for v in pdf.pages[0].MediaBox] == pytest.approx([0, 0, 612, 792], abs=0.01)
 
 
 def test_paper_setting_in_content_is_the_default(content_copy: Callable[..., Path], tmp_path: Path) -> None:
     content = content_copy(("paper: a4 ", "paper: letter "))
     assert main(["--content", str(content), "--out", str(tmp_path / "out"), "--only", "rehabilitation"]) == 0
-    assert (tmp_path / "out" / "rehabilitation-letter.pdf").exists()
+    assert (tmp_path / "out" / "rehabilitation-en-letter.pdf").exists()
 
 
 def test_unknown_leaflet_name_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -86,7 +86,8 @@ def build_bad(content: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path)
             ("language: en ", "language: fr "),
             "language: fr",
             1,
-            "language: no fixed wording for 'fr' in templates/strings.yaml; available: en, es",
+            "language: no fixed wording for 'fr': add a block for it to a file named in `strings:` "
+            "(README, 'Languages'); the project has: en, es",
         ),
     ],
 )

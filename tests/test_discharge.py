@@ -138,7 +138,7 @@ def test_a_missing_column_stops_before_anything_is_made(tmp_path: Path, capsys: 
     assert capsys.readouterr().err == (
         "Error: list.csv: row 1 (the header) has no column procedure, procedure_date, clinician, followup_date, "
         "followup_time, followup_place, leaflets; the columns are: record_id, patient_name, procedure, "
-        "procedure_date, clinician, followup_date, followup_time, followup_place, leaflets, note\n"
+        "procedure_date, clinician, followup_date, followup_time, followup_place, leaflets, note, language\n"
     )
     assert not (tmp_path / "out").exists()
 

@@ -28,7 +28,7 @@ from leaflets.discharge.cli import INTERRUPTED as DISCHARGE_INTERRUPTED
 from tests.conftest import ROOT
 from tests.folders import assert_consistent, snapshot
 
-ONLY = ["--only", "overview", "--only", "scar-tissue"]
+ONLY = ["--only", "overview", "--only", "scar-tissue", "--language", "en"]
 FIXTURE = ROOT / "tests" / "fixtures" / "patients.csv"
 PATIENT_NAMES = ["Alex", "Testperson", "Jordan", "Riley", "Casey", "Morgan"]
 MakeContent = Callable[..., Path]

@@ -30,13 +30,13 @@ if sys.argv[3] == "1":
     import weasyprint.pdf.fonts
     weasyprint.pdf.fonts.harfbuzz_subset = None
 from leaflets.build.plan import build
-build(Path(sys.argv[1]), Path(sys.argv[2]), only=["scar-tissue"], force=True)
+build(Path(sys.argv[1]), Path(sys.argv[2]), only=["scar-tissue"], force=True, languages=["en"])
 """
 
 
 def _build(content: Path, out: Path, hide: bool) -> bytes:
     subprocess.run([sys.executable, "-c", SCRIPT, str(content), str(out), "1" if hide else "0"], check=True)
-    return (out / "scar-tissue-a4.pdf").read_bytes()
+    return (out / "scar-tissue-en-a4.pdf").read_bytes()
 
 
 def _font_dates(data: bytes) -> set[datetime.datetime]:

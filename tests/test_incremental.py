@@ -20,32 +20,33 @@ def run(content: Path, out: Path, force: bool = False) -> dict[str, bool]:
     def report(output: Output, rebuilt: bool) -> None:
         fresh[output.file] = rebuilt
 
-    build(content, out, only=ONLY, report=report, force=force)
+    build(content, out, only=ONLY, report=report, force=force, languages=["en"])
     return fresh
 
 
 def test_nothing_changed_nothing_rebuilt(tmp_path: Path) -> None:
-    assert run(CONTENT, tmp_path) == {"overview-a4.pdf": True, "scar-tissue-a4.pdf": True}
+    assert run(CONTENT, tmp_path) == {"overview-en-a4.pdf": True, "scar-tissue-en-a4.pdf": True}
     stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.pdf")}
-    assert run(CONTENT, tmp_path) == {"overview-a4.pdf": False, "scar-tissue-a4.pdf": False}
+    assert run(CONTENT, tmp_path) == {"overview-en-a4.pdf": False, "scar-tissue-en-a4.pdf": False}
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.pdf")} == stamps
-    assert run(CONTENT, tmp_path, force=True) == {"overview-a4.pdf": True, "scar-tissue-a4.pdf": True}
+    assert run(CONTENT, tmp_path, force=True) == {"overview-en-a4.pdf": True, "scar-tissue-en-a4.pdf": True}
 
 
 def test_a_change_to_the_content_or_a_lost_file_rebuilds(content_copy: Callable[..., Path], tmp_path: Path) -> None:
     content = content_copy()
     run(content, tmp_path / "out")
-    (tmp_path / "out" / "scar-tissue-a4.pdf").unlink()
-    assert run(content, tmp_path / "out") == {"overview-a4.pdf": False, "scar-tissue-a4.pdf": True}
+    (tmp_path / "out" / "scar-tissue-en-a4.pdf").unlink()
+    assert run(content, tmp_path / "out") == {"overview-en-a4.pdf": False, "scar-tissue-en-a4.pdf": True}
     content.write_text(content.read_text().replace("Stretching can help.", "Gentle stretching can help."))
-    assert run(content, tmp_path / "out") == {"overview-a4.pdf": True, "scar-tissue-a4.pdf": True}
+    assert run(content, tmp_path / "out") == {"overview-en-a4.pdf": True, "scar-tissue-en-a4.pdf": True}
 
 
 def test_a_no_change_build_does_not_import_weasyprint(tmp_path: Path) -> None:
     run(CONTENT, tmp_path)
     script = (
         "import sys\nfrom leaflets.cli import main\n"
-        f"code = main(['--out', {str(tmp_path)!r}, '--only', 'overview', '--only', 'scar-tissue'])\n"
+        f"code = main(['--out', {str(tmp_path)!r}, '--only', 'overview', '--only', 'scar-tissue', '--language', 'en'"
+        "])\n"
         "heavy = ('weasyprint', 'pdfplumber', 'pikepdf', 'pypdfium2', 'wordfreq')\n"
         "print(code, sorted(m for m in heavy if m in sys.modules))\n"
     )
@@ -79,7 +80,7 @@ def test_an_edit_to_one_cause_leaflet_rebuilds_it_and_its_large_print_alone(
 def test_two_jobs_make_the_same_files_as_one(tmp_path: Path) -> None:
     only = ["overview", "scar-tissue", "scar-tissue-large-print"]
     for jobs in (1, 2):
-        build(CONTENT, tmp_path / str(jobs), only=only, jobs=jobs)
+        build(CONTENT, tmp_path / str(jobs), languages=["en"], only=only, jobs=jobs)
     made = sorted(p.name for p in (tmp_path / "1").iterdir() if p.is_file())
     assert made == sorted(p.name for p in (tmp_path / "2").iterdir() if p.is_file())
     assert "manifest.json" in made and "quality.json" in made

@@ -18,12 +18,12 @@ from leaflets.content.limits import Limit
 from leaflets.discharge import cli as discharge_cli
 from leaflets.discharge import patients
 from leaflets.discharge.handouts import Made
-from leaflets.discharge.patients import COLUMNS, read_patients
+from leaflets.discharge.patients import COLUMNS, REQUIRED, read_patients
 from leaflets.errors import BuildError
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "patients.csv"
-HEADER = ",".join(COLUMNS)
+HEADER = ",".join([*REQUIRED, "note"])  # the optional language column left out, as most lists will
 ALL_COLUMNS = ", ".join(COLUMNS)
 LEAFLETS = ["failed-fusion", "failed-decompression", "scar-tissue", "rehabilitation"]
 

@@ -45,7 +45,7 @@ def test_every_edition_is_built_with_its_page_count(built: Built) -> None:
     paper, out, outputs = built
     assert {o.edition: o.pages for o in outputs} == (EXPECTED_PAGES if paper == "a4" else LETTER_PAGES)
     for output in outputs:
-        assert output.file == f"{output.edition}-{paper}.pdf"
+        assert output.file == f"{output.edition}-{output.language}-{paper}.pdf"
         with pikepdf.open(out / output.file) as pdf:
             assert len(pdf.pages) == (EXPECTED_PAGES if paper == "a4" else LETTER_PAGES)[output.edition]
 
@@ -157,7 +157,7 @@ def test_large_print_body_is_18_points_and_headings_20_to_22(built: Built) -> No
             headings = [w for w in pdf.pages[0].extract_words(extra_attrs=["size", "fontname"]) if w["text"] == "What"]
         assert headings, output.file
         assert all(20 <= w["size"] <= 22 and w["fontname"].endswith("Bold") for w in headings), headings
-    text = " ".join(page_texts(out / f"overview-large-print-{paper}.pdf"))
+    text = " ".join(page_texts(out / f"overview-large-print-en-{paper}.pdf"))
     assert_in_order(
         text,
         [
@@ -203,7 +203,7 @@ def test_standard_leaflets_offer_large_print_in_16_points(built: Built) -> None:
 
 def test_overview_reads_in_order_with_the_seed_facts(built: Built) -> None:
     paper, out, _ = built
-    text = " ".join(page_texts(out / f"overview-{paper}.pdf"))
+    text = " ".join(page_texts(out / f"overview-en-{paper}.pdf"))
     assert_in_order(
         text,
         [
@@ -265,7 +265,7 @@ def test_overview_reads_in_order_with_the_seed_facts(built: Built) -> None:
 )
 def test_cause_leaflet_carries_its_seed_facts(built: Built, edition: str, facts: list[str]) -> None:
     paper, out, _ = built
-    text = page_texts(out / f"{edition}-{paper}.pdf")[0]
+    text = page_texts(out / f"{edition}-en-{paper}.pdf")[0]
     assert_in_order(text, ["Book an appointment", "555-0134"])
     for fact in facts:
         assert fact.lower() in text.lower(), f"{edition}: {fact!r} missing"
@@ -274,7 +274,7 @@ def test_cause_leaflet_carries_its_seed_facts(built: Built, edition: str, facts:
 
 def test_glossary_lists_only_the_words_the_leaflet_uses(built: Built) -> None:
     paper, out, _ = built
-    text = page_texts(out / f"scar-tissue-{paper}.pdf")[0]
+    text = page_texts(out / f"scar-tissue-en-{paper}.pdf")[0]
     glossary = text[text.index("Words we use") : text.index("Book an appointment")]
     assert "Adhesion" in glossary and "Nerve roots" in glossary
     assert "EMG" not in glossary and "Laminectomy" not in glossary
@@ -295,7 +295,7 @@ def test_manifest_lists_every_file_with_its_hash(built: Built) -> None:
 
 
 def test_same_inputs_give_byte_identical_pdfs(tmp_path: Path) -> None:
-    first = build(CONTENT, tmp_path / "one", only=["scar-tissue"])
-    second = build(CONTENT, tmp_path / "two", only=["scar-tissue"])
+    first = build(CONTENT, tmp_path / "one", languages=["en"], only=["scar-tissue"])
+    second = build(CONTENT, tmp_path / "two", languages=["en"], only=["scar-tissue"])
     assert first[0].sha256 == second[0].sha256
     assert (tmp_path / "one" / "manifest.json").read_bytes() == (tmp_path / "two" / "manifest.json").read_bytes()

@@ -27,16 +27,16 @@ LONG = " ".join(["Rehab keeps the back moving so that healing can go on and pain
 
 
 def test_only_keeps_the_other_leaflets_in_the_manifest_and_gallery(tmp_path: Path) -> None:
-    build(CONTENT, tmp_path, only=["overview"])
-    overview = (tmp_path / "overview-a4.pdf").stat().st_mtime_ns
-    build(CONTENT, tmp_path, only=["scar-tissue"])
+    build(CONTENT, tmp_path, languages=["en"], only=["overview"])
+    overview = (tmp_path / "overview-en-a4.pdf").stat().st_mtime_ns
+    build(CONTENT, tmp_path, languages=["en"], only=["scar-tissue"])
     listed = assert_consistent(tmp_path)
-    assert sorted(listed) == ["overview-a4.pdf", "scar-tissue-a4.pdf"]
-    assert (tmp_path / "overview-a4.pdf").stat().st_mtime_ns == overview, "the other leaflet is left as it was"
+    assert sorted(listed) == ["overview-en-a4.pdf", "scar-tissue-en-a4.pdf"]
+    assert (tmp_path / "overview-en-a4.pdf").stat().st_mtime_ns == overview, "the other leaflet is left as it was"
     assert sorted(p.name for p in (tmp_path / "thumbnails").iterdir()) == [
-        "overview-a4-1.png",
-        "overview-a4-2.png",
-        "scar-tissue-a4-1.png",
+        "overview-en-a4-1.png",
+        "overview-en-a4-2.png",
+        "scar-tissue-en-a4-1.png",
     ]
 
 
@@ -47,12 +47,14 @@ def test_a_full_build_removes_what_it_no_longer_makes(
     other = "letter" if paper == "a4" else "a4"
     out = tmp_path / "out"
     shutil.copytree(every, out)
-    assert main(["--out", str(out), "--paper", other, "--only", "scar-tissue"]) == 0
-    assert f"scar-tissue-{other}.pdf" in assert_consistent(out), "--only adds to the set"
+    assert main(["--out", str(out), "--paper", other, "--only", "scar-tissue", "--language", "en"]) == 0
+    assert f"scar-tissue-en-{other}.pdf" in assert_consistent(out), "--only adds to the set"
     capsys.readouterr()
-    assert main(["--out", str(out), "--paper", paper]) == 0  # every leaflet unchanged: kept, none rendered
+    assert (
+        main(["--out", str(out), "--paper", paper, "--language", "en"]) == 0
+    )  # every leaflet unchanged: kept, none rendered
     removed = [line.split(maxsplit=1) for line in capsys.readouterr().out.splitlines() if "removed" in line]
-    assert removed == [[str(out / f"scar-tissue-{other}.pdf"), "removed (this build does not make it)"]]
+    assert removed == [[str(out / f"scar-tissue-en-{other}.pdf"), "removed (this build does not make it)"]]
     listed = assert_consistent(out)
     assert sorted(listed) == sorted(p.name for p in every.glob("*.pdf"))
     assert not list((out / "thumbnails").glob(f"*-{other}-*.png"))
@@ -70,7 +72,7 @@ def test_a_page_budget_failure_leaves_the_previous_set(content_copy: MakeContent
         ("      - Keep up your rehab after surgery.", f"      - {LONG}"),
         name="draft.yaml",
     )
-    with pytest.raises(BuildError, match=r"^rehabilitation \(a4\) needs 2 pages but may have 1"):
+    with pytest.raises(BuildError, match=r"^rehabilitation-en \(a4\) needs 2 pages but may have 1"):
         build(draft, out, only=only)  # scar-tissue 1.1 was made before rehabilitation failed
     assert snapshot(out) == before
     assert json.loads((out / "manifest.json").read_text())["content_version"] == "1.0"
@@ -81,16 +83,16 @@ def test_a_symbolic_link_in_the_folder_is_replaced_never_written_through(tmp_pat
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     out.mkdir()
     (elsewhere / "thumbnails").mkdir(parents=True)
-    for name in ("index.html", "manifest.json", "quality.json", "scar-tissue-a4.pdf"):
+    for name in ("index.html", "manifest.json", "quality.json", "scar-tissue-en-a4.pdf"):
         (elsewhere / name).write_text("not yours")
         (out / name).symlink_to(elsewhere / name)
     (out / "thumbnails").symlink_to(elsewhere / "thumbnails")
-    build(CONTENT, out, only=["scar-tissue"])
+    build(CONTENT, out, languages=["en"], only=["scar-tissue"])
     assert sorted(str(p.relative_to(elsewhere)) for p in elsewhere.rglob("*")) == [
         "index.html",
         "manifest.json",
         "quality.json",
-        "scar-tissue-a4.pdf",
+        "scar-tissue-en-a4.pdf",
         "thumbnails",
     ]
     assert all((elsewhere / name).read_text() == "not yours" for name in ("index.html", "quality.json"))
@@ -112,11 +114,11 @@ def test_the_manifest_records_the_content_that_was_rendered(
     monkeypatch.setattr(pdf_module.PdfWriter, "render", save_while_rendering)
     build(content, tmp_path, only=["scar-tissue"])
     monkeypatch.undo()
-    assert "Gentle stretching" not in page_texts(tmp_path / "scar-tissue-a4.pdf")[0]
+    assert "Gentle stretching" not in page_texts(tmp_path / "scar-tissue-en-a4.pdf")[0]
     fresh: list[bool] = []
     build(content, tmp_path, only=["scar-tissue"], report=lambda output, rebuilt: fresh.append(rebuilt))
     assert fresh == [True], "the saved text is not taken for what was built"
-    assert "Gentle stretching can help." in page_texts(tmp_path / "scar-tissue-a4.pdf")[0]
+    assert "Gentle stretching can help." in page_texts(tmp_path / "scar-tissue-en-a4.pdf")[0]
 
 
 def test_a_kept_leaflet_keeps_the_warnings_of_the_file_that_was_published(
@@ -131,7 +133,7 @@ def test_a_kept_leaflet_keeps_the_warnings_of_the_file_that_was_published(
     assert {c["check"] for c in entry["checks"]} == {"contrast", "type size", "pdf/ua"}
     findings: list[Finding] = []
     build(content, tmp_path, only=["scar-tissue"], findings=findings)
-    assert {f.check for f in findings if f.leaflet == "scar-tissue"} >= {"contrast", "type size", "pdf/ua"}
+    assert {f.check for f in findings if f.leaflet == "scar-tissue-en"} >= {"contrast", "type size", "pdf/ua"}
 
 
 def test_an_input_changed_during_the_build_publishes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,5 +148,5 @@ def test_an_input_changed_during_the_build_publishes_nothing(tmp_path: Path, mon
 
     monkeypatch.setattr(pdf_module.PdfWriter, "render", edit_while_rendering)
     with pytest.raises(BuildError, match=r"changed while the build ran: nothing was published; run it again$"):
-        build(CONTENT, tmp_path / "out", only=["scar-tissue"])
+        build(CONTENT, tmp_path / "out", languages=["en"], only=["scar-tissue"])
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["quality.json"]

@@ -30,7 +30,7 @@ REVIEW_BY = datetime.date(2027, 11, 2)
 
 def gate_error(content: Path, tmp_path: Path, only: str, **gate: object) -> str:
     with pytest.raises(QualityError) as caught:
-        build(content, tmp_path / "out", only=[only], gate=Gate(**gate))  # type: ignore[arg-type]
+        build(content, tmp_path / "out", only=[only], gate=Gate(**gate), languages=["en"])  # type: ignore[arg-type]
     assert not list((tmp_path / "out").glob("*.pdf")), "a leaflet that fails the gate is not written"
     return str(caught.value)
 
@@ -64,10 +64,10 @@ def test_hard_text_is_a_warning_naming_the_sentence_to_rewrite(content_copy: Mak
     assert f'"{hard}"' in warning.message
     message = gate_error(content, tmp_path, "rehabilitation", strict=True)
     assert message.startswith(
-        "the quality gate stopped the build, 2 problems:\n  reading level (rehabilitation): grade "
+        "the quality gate stopped the build, 2 problems:\n  reading level (rehabilitation-en): grade "
     )
     # The same words are uncommon (word frequency) and explained nowhere: a second warning.
-    assert "plain words (rehabilitation): uncommon words no glossary entry explains" in message
+    assert "plain words (rehabilitation-en): uncommon words no glossary entry explains" in message
     assert "physiotherapeutic, comorbidities" in message
 
 
@@ -92,7 +92,7 @@ def test_a_medical_word_missing_from_the_glossary_is_an_error(content_copy: Make
     message = gate_error(content, tmp_path, "failed-decompression")
     assert message == (
         "the quality gate stopped the build, 1 problem:\n"
-        "  plain words (failed-decompression): uses 'stenosis' (medical_terms.txt) but the glossary does not "
+        "  plain words (failed-decompression-en): uses 'stenosis' (medical_terms.txt) but the glossary does not "
         "explain it (PEMAT: define medical terms)"
     )
 
@@ -106,12 +106,12 @@ def test_an_unused_glossary_entry_is_a_warning(content_copy: MakeContent, tmp_pa
 
 def test_every_medical_word_in_the_shipped_leaflets_is_explained(tmp_path: Path) -> None:
     findings: list[Finding] = []
-    build(CONTENT, tmp_path, only=["failed-decompression"], findings=findings)
+    build(CONTENT, tmp_path, languages=["en"], only=["failed-decompression"], findings=findings)
     (words,) = [f for f in findings if f.check == "plain words"]
     assert words == Finding(
         "plain words",
         PASS,
-        "failed-decompression",
+        "failed-decompression-en",
         "6 glossary entries printed; checked 15 listed terms (medical_terms.txt) and every word against wordfreq "
         "(en, Zipf 3): 4 uncommon, all explained",
         "6 explained",
@@ -152,7 +152,7 @@ def test_a_pale_brand_colour_fails_with_the_pair_and_ratio(content_copy: MakeCon
     message = gate_error(content, tmp_path, "scar-tissue")
     assert message.startswith("the quality gate stopped the build, 5 problems:\n")
     assert (
-        "  contrast (scar-tissue): paper colour #ffffff on brand.colours.primary #7fb3d5 is 2.3:1, "
+        "  contrast (scar-tissue-en): paper colour #ffffff on brand.colours.primary #7fb3d5 is 2.3:1, "
         "needs 4.5:1 (WCAG AA), e.g. 'Exampleton Spine & Pain Clinic'"
     ) in message.splitlines()
 
@@ -215,7 +215,9 @@ def test_past_the_review_date_the_build_stops(tmp_path: Path) -> None:
 
 def test_allow_expired_marks_every_page(tmp_path: Path) -> None:
     late = REVIEW_BY + datetime.timedelta(days=1)
-    outputs = build(CONTENT, tmp_path, only=["overview", "trifold"], gate=Gate(allow_expired=True, today=late))
+    outputs = build(
+        CONTENT, tmp_path, languages=["en"], only=["overview", "trifold"], gate=Gate(allow_expired=True, today=late)
+    )
     mark = "Past review date: this leaflet was due for review on 2 November 2027"
     for output in outputs:
         pages = page_texts(tmp_path / output.file)

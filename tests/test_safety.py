@@ -140,10 +140,10 @@ def test_content_past_the_page_budget_fails_and_writes_nothing_for_it(
     with pytest.raises(BuildError) as caught:
         build(content, tmp_path / "out", only=["scar-tissue"])
     assert str(caught.value) == (
-        "scar-tissue (a4) needs 2 pages but may have 1: from 'Words we use' on, 77 mm of text spills past page 1; "
+        "scar-tissue-en (a4) needs 2 pages but may have 1: from 'Words we use' on, 77 mm of text spills past page 1; "
         "shorten the text in the content file"
     )
-    assert not (tmp_path / "out" / "scar-tissue-a4.pdf").exists()
+    assert not (tmp_path / "out" / "scar-tissue-en-a4.pdf").exists()
 
 
 def test_a_missing_font_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,4 +159,4 @@ def test_a_font_that_does_not_load_fails_the_build(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(pdf_module, "FONT_DIR", tmp_path)
     with pytest.raises(BuildError, match=r"^WeasyPrint: Font-face 'Source Sans Pro' cannot be loaded$"):
         build(out_dir=tmp_path / "out", only=["overview"])
-    assert not (tmp_path / "out" / "overview-a4.pdf").exists()
+    assert not (tmp_path / "out" / "overview-en-a4.pdf").exists()

@@ -23,8 +23,9 @@ from leaflets.checks.readability import (
     syllable_counter,
 )
 from leaflets.cli import main
+from leaflets.content import wording
 from leaflets.content.editions import editions
-from leaflets.render.html import TEMPLATES, booking_qr, render_html, strings_table
+from leaflets.render.html import TEMPLATES, booking_qr, render_html
 from leaflets.render.layout import headroom
 from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT, ROOT
@@ -69,9 +70,9 @@ Built = tuple[str, Path, list[Output]]
 
 @pytest.fixture(scope="module", params=["a4", "letter"])
 def built_es(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Every Spanish leaflet built once per paper size."""
+    """Every Spanish leaflet, built from the master's translation once per paper size."""
     out = tmp_path_factory.mktemp(f"es-{request.param}")
-    return request.param, out, build(SPANISH, out, paper=request.param)
+    return request.param, out, build(CONTENT, out, paper=request.param, languages=["es"])
 
 
 # --- reading level, by hand ---------------------------------------------------------------------------
@@ -164,7 +165,7 @@ def test_a_language_without_a_formula_is_not_checked_never_passed() -> None:
 
 def test_actionability_uses_the_spanish_reader_words() -> None:
     content = load_content(SPANISH)
-    strings = strings_table()["es"]
+    strings = wording.shipped()["es"]
     good = check_actionability(content, "x", [("Puntos clave", ["Siga con su rehabilitación."])], strings)
     assert [f.level for f in good] == [PASS]
     # 'you' is no Spanish: an English word does not count, nor does a verb about the pain ("puede").
@@ -191,7 +192,7 @@ def test_actionability_uses_the_spanish_reader_words() -> None:
 
 
 def test_every_language_has_the_same_fixed_wording_keys() -> None:
-    table = strings_table()
+    table = wording.shipped()
     assert set(table["es"]) == set(table["en"])
     assert table["en"]["reader_words"] == ["you", "your"]
 
@@ -208,17 +209,17 @@ def test_spanish_content_passes_strict_check(tmp_path: Path) -> None:
     records = json.loads((tmp_path / "quality.json").read_text())
     assert all(r["level"] == PASS for r in records)
     reading = {r["leaflet"]: r["figure"] for r in records if r["check"] == "reading level"}
-    assert set(reading) == {e.name for e in editions(load_content(SPANISH)) if e.style != "large-print"}
+    assert set(reading) == {e.label for e in editions(load_content(SPANISH)) if e.style != "large-print"}
     for figure in reading.values():
         score = int(figure.split()[1])
         assert figure == f"INFLESZ {score} ({inflesz(score)})" and score >= 65, figure
     words = {r["leaflet"]: r["message"] for r in records if r["check"] == "plain words" and r["leaflet"] != "all"}
-    assert "(medical_terms.es.txt) and every word against wordfreq (es, Zipf 3)" in words["failed-decompression"]
+    assert "(medical_terms.es.txt) and every word against wordfreq (es, Zipf 3)" in words["failed-decompression-es"]
 
 
 def test_english_reading_level_is_unchanged(tmp_path: Path) -> None:
     findings: list[Finding] = []
-    build(CONTENT, tmp_path, only=["failed-decompression"], findings=findings)
+    build(CONTENT, tmp_path, only=["failed-decompression"], findings=findings, languages=["en"])
     (reading,) = [f for f in findings if f.check == "reading level"]
     assert (reading.level, reading.figure) == (PASS, "4.6 / 7.7")
     assert reading.message.startswith("grade 4.6 (Flesch-Kincaid), 7.7 (SMOG); sections: ")
@@ -332,9 +333,9 @@ def test_discharge_handouts_build_in_spanish(tmp_path: Path) -> None:
 def test_a_region_gives_its_own_dates(content_copy: Any, tmp_path: Path, language: str, published: str) -> None:
     content = content_copy(("language: en ", f"language: {language} "))
     build(content, tmp_path / "out", only=["scar-tissue"])
-    text = " ".join(page_texts(tmp_path / "out" / "scar-tissue-a4.pdf"))
+    text = " ".join(page_texts(tmp_path / "out" / f"scar-tissue-{language}-a4.pdf"))
     assert f"Published {published}" in text
-    with pikepdf.open(tmp_path / "out" / "scar-tissue-a4.pdf") as pdf:
+    with pikepdf.open(tmp_path / "out" / f"scar-tissue-{language}-a4.pdf") as pdf:
         assert str(pdf.Root.Lang) == language
 
 

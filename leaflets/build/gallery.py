@@ -45,10 +45,28 @@ def write_gallery(
         names = [f"{THUMBNAILS}/{Path(output.file).stem}-{number}.png" for number in range(1, output.pages + 1)]
         if not (reuse and _copy(reuse, target, names)):
             _render(sources[output.file], target, names)
-        entries.append({"output": output, "description": descriptions.get(output.edition, ""), "thumbnails": names})
+        entries.append(
+            {
+                "output": output,
+                "description": descriptions.get(output.edition, ""),
+                "language": language_name(output.language),
+                "thumbnails": names,
+            }
+        )
     html = environment().get_template("gallery.html").render(title=title, entries=entries, width=THUMBNAIL_WIDTH)
     write_atomically(target / GALLERY, html.encode("utf-8"))
     return target / GALLERY
+
+
+def language_name(tag: str) -> str:
+    """A language tag as its speakers write it (CLDR): 'en-US' -> 'English (United States)', 'es' -> 'Español'."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(tag, sep="-").get_display_name(Locale.parse(tag, sep="-")) or tag
+    except (ValueError, UnknownLocaleError):
+        return tag
+    return name[:1].upper() + name[1:]
 
 
 def _copy(old: Path, target: Path, names: list[str]) -> bool:

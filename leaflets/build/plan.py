@@ -22,23 +22,16 @@ from leaflets.build.processes import cores
 from leaflets.build.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
 from leaflets.build.workers import Made, Task, WriterSettings, renderer
 from leaflets.checks.plainwords import vocabulary
-from leaflets.checks.quality import Finding, check_content, failures
+from leaflets.checks.quality import NOT_CHECKED, WARNING, Finding, check_content, failures
 from leaflets.content import load as content_stage
+from leaflets.content import translations, wording
 from leaflets.content.editions import Edition, editions
 from leaflets.content.load import display_path, text_fields
 from leaflets.content.schema import PAPERS, Content
 from leaflets.content.yamltree import FieldPath
-from leaflets.errors import BuildError, QualityError, UsageError
+from leaflets.errors import BuildError, Problem, QualityError, UsageError
 from leaflets.render.fonts import FontSet, font_set
-from leaflets.render.html import (
-    PROJECT_ROOT,
-    TEMPLATES,
-    environment,
-    palette,
-    render_html,
-    strings_for,
-    strings_table,
-)
+from leaflets.render.html import PROJECT_ROOT, TEMPLATES, environment, palette, render_html, strings_for
 
 # WeasyPrint, pikepdf and pypdfium2 are imported only when a leaflet is actually made
 # (the HTML is rendered on every build, with Jinja2 alone), so a build with nothing to do
@@ -65,6 +58,7 @@ class Output:
     print_shop: bool = False
     inputs: str = ""  # digest of everything that made it (see incremental.py)
     content_version: str = ""  # governance.version of the content it was made from
+    language: str = ""  # the language tag of that content
     checks: list[dict[str, Any]] = field(default_factory=list)  # its page checks (PAGE_CHECKS), as in quality.json
     words: list[dict[str, Any]] = field(default_factory=list)  # the checks on its words, carried over when kept
 
@@ -80,9 +74,29 @@ def read_content(path: Path) -> bytes:
     return content_stage.read_bytes(path)
 
 
-def load_content(path: Path, raw: bytes | None = None) -> Content:
+def load_content(
+    path: Path,
+    raw: bytes | None = None,
+    checks: Sequence[content_stage.ContentCheck] = (),
+    advice: Sequence[content_stage.ContentCheck] = (),
+    notes: list[Problem] | None = None,
+    wording_file: Path | None = None,
+) -> Content:
     """Read (or take `raw`, the bytes already read) and validate a content file (raises ContentError),
-    including that every character it prints is in a font the leaflets embed."""
+    including that its language has fixed wording and that every character it prints is in a font the
+    leaflets embed. The content's wording (shipped, with its `strings:` file, else `wording_file`, over it)
+    goes with it."""
+    table: dict[str, dict[str, Any]] = {}
+
+    def has_wording(content: Content) -> Iterator[tuple[FieldPath, str]]:
+        table.update(wording.table(path.parent / content.strings if content.strings else wording_file))
+        if wording.base(content.language) not in table:
+            where = "the file named in `strings:`" if content.strings else "a file named in `strings:`"
+            yield (
+                ("language",),
+                f"no fixed wording for {wording.base(content.language)!r}: add a block for it to {where} "
+                f"(README, 'Languages'); the project has: {', '.join(sorted(table))}",
+            )
 
     def characters(content: Content) -> Iterator[tuple[FieldPath, str]]:
         fonts = content_fonts(content, path)
@@ -98,7 +112,102 @@ def load_content(path: Path, raw: bytes | None = None) -> Content:
                     ),
                 )
 
-    return content_stage.load(path, languages=strings_table().keys(), raw=raw, checks=[characters])
+    content = content_stage.load(path, raw, [has_wording, characters, *checks], advice, notes)
+    content._wording = table[wording.base(content.language)]
+    return content
+
+
+@dataclass(frozen=True)
+class Source:
+    """One language of the leaflets: its content file, and what loading it noted (e.g. out-of-date fields)."""
+
+    path: Path
+    content: Content
+    notes: tuple[Problem, ...] = ()
+
+
+def record_translation(content_path: Path, translation: Path) -> str:
+    """Record the master's text as it is now beside `translation`, one of its translations that matches it
+    (every part there, the same version); return what was recorded, in words."""
+    master = load_content(content_path)
+    listed = {(content_path.parent / name).resolve() for name in master.translations}
+    shown = display_path(translation)
+    if translation.resolve() not in listed:
+        raise UsageError(f"{display_path(content_path)} does not list {shown} under `translations:`")
+    source = _load_translation(master, content_path, translation)
+    version = source.content.translation.version if source.content.translation else None
+    if version != master.governance.version:
+        raise UsageError(
+            f"{shown} says it translates version {version} but {display_path(content_path)} is version "
+            f"{master.governance.version}: translate the changes, set `translation: version` to "
+            f"{master.governance.version!r}, then run this again"
+        )
+    record = translations.record_path(translation)
+    write_atomically(record, translations.record_bytes(master, display_path(content_path)))
+    count = len(translations.mirrored(master))
+    return (
+        f"{display_path(record)}: {shown} translates version {version} of {display_path(content_path)} ({count} fields)"
+    )
+
+
+def _load_translation(master: Content, master_path: Path, path: Path) -> Source:
+    """One translation, checked against its master: every part there (else ContentError), fields out of date.
+    Without a `strings:` file of its own, it uses the master's."""
+    master_shown = display_path(master_path)
+    wording_file = master_path.parent / master.strings if master.strings else None
+    notes: list[Problem] = []
+    record_file = translations.record_path(path)
+    record = translations.read_record(record_file)
+
+    def against_master(content: Content) -> Iterator[tuple[FieldPath, str]]:
+        if content.translations:
+            yield ("translations",), "a translation lists no translations of its own; list them in the master"
+        if content.translation is None:
+            yield (
+                ("translation",),
+                (
+                    f"missing: a translation says which version of {master_shown} it translates, e.g. "
+                    f'`translation: {{version: "{master.governance.version}"}}`'
+                ),
+            )
+        yield from translations.missing_parts(master, content, master_shown)
+
+    def freshness(content: Content) -> Iterator[tuple[FieldPath, str]]:
+        return translations.stale_fields(master, content, master_shown, display_path(path), record, record_file)
+
+    content = load_content(path, checks=[against_master], advice=[freshness], notes=notes, wording_file=wording_file)
+    return Source(path, content, tuple(notes))
+
+
+def load_sources(content_path: Path, raw: bytes | None = None, languages: Sequence[str] = ()) -> list[Source]:
+    """The master content and each translation it lists (all, or those in `languages`), master first.
+
+    A translation that lacks a part of the master is a ContentError naming it; its fields whose master text
+    changed since it was made come back as notes.
+    """
+    loaded: list[Source] = []
+    master_shown = display_path(content_path)
+
+    def each_translation(master: Content) -> Iterator[tuple[FieldPath, str]]:
+        seen = {wording.base(master.language): master_shown}
+        for index, name in enumerate(master.translations):
+            source = _load_translation(master, content_path, content_path.parent / name)
+            language, shown = wording.base(source.content.language), display_path(source.path)
+            if language in seen:
+                yield ("translations", index), f"{shown} is in {language!r}, like {seen[language]}: one file a language"
+                continue
+            seen[language] = shown
+            loaded.append(source)
+
+    master = load_content(content_path, raw, checks=[each_translation])
+    sources = [Source(content_path, master), *loaded]
+    if not languages:
+        return sources
+    tags = {wording.base(s.content.language): s for s in sources}
+    unknown = [tag for tag in languages if wording.base(tag) not in tags]
+    if unknown:
+        raise UsageError(f"no content in {unknown[0]!r}; the content has: {', '.join(tags)}")
+    return [s for s in sources if wording.base(s.content.language) in {wording.base(tag) for tag in languages}]
 
 
 def content_fonts(content: Content, content_path: Path) -> FontSet:
@@ -141,33 +250,69 @@ def build(
     force: bool = False,
     removed: Callable[[str], None] = lambda name: None,
     jobs: int | None = None,
+    languages: Sequence[str] = (),
 ) -> list[Output]:
     """Check, then build the leaflets into `out_dir` (and the print-shop set if asked); return this build's leaflets.
 
     Everything is made in a staging folder and published only if every leaflet passed (publish.py):
     `out_dir` holds the previous set, untouched, after any failure or interrupt. A full build publishes
     exactly its set (old files it does not make are removed, each reported to `removed`); with `only`, the
-    other leaflets of the last build stay, with their manifest and gallery entries.
+    other leaflets of the last build stay, with their manifest and gallery entries, and with `languages` those
+    of the other languages.
     Leaflets whose inputs have not changed since the last build are kept as they are (unless `force`).
     Quality findings are appended to `findings` when given, and written to quality.json.
     With `check_only`, every leaflet is made and checked in a temporary folder and only quality.json is written.
     `report(output, fresh)` is called for each leaflet, `fresh` False when it was kept.
     Leaflets are rendered by `jobs` worker processes (default: one per core); the files, findings and
     reports are the same as with one.
+    Every language the content has is built (the master, then each of its `translations`), or those named in
+    `languages`.
     """
     raw = read_content(content_path)
-    content = load_content(content_path, raw)
-    paper = paper or content.paper
+    sources = load_sources(content_path, raw, languages)
+    paper = paper or sources[0].content.paper
     if paper not in PAPERS:
         raise UsageError(f"unknown paper {paper!r}; choose from: {', '.join(PAPERS)}")
     if icc_profile is not None and not icc_profile.is_file():
         raise UsageError(f"no ICC profile at {icc_profile}")
-    chosen = select(content, only)
     log: list[Finding] = [] if findings is None else findings
+    plans = [
+        _plan(source, select(source.content, only), paper, print_shop, icc_profile, gate, log, report, jobs)
+        for source in sources
+    ]
+    shown = display_path(out_dir)
+    try:
+        with output_folder(out_dir, shown), scratch_folder("build", route_tempfile=True) as scratch:
+            built = {source.content.language for source in sources}
+            # What of the last build stays: with --only, everything else; with --language, the other languages.
+            keep: Callable[[dict[str, Any]], bool] | None = None
+            if only:
+                keep = lambda entry: True  # noqa: E731
+            elif languages:
+                keep = lambda entry: entry.get("language") not in built  # noqa: E731
+            return _run(plans, out_dir, scratch, keep, force, check_only, removed)
+    except OSError as error:
+        raise BuildError(_explain(error, out_dir, shown, any(plan.published for plan in plans))) from None
+
+
+def _plan(
+    source: Source,
+    chosen: list[Edition],
+    paper: str,
+    print_shop: bool,
+    icc_profile: Path | None,
+    gate: Gate,
+    log: list[Finding],
+    report: Callable[[Output, bool], None],
+    jobs: int | None,
+) -> Plan:
+    """The plan for one language's leaflets."""
+    content, content_path = source.content, source.path
     today = gate.today or datetime.date.today()
     expired = today > content.governance.review_by
     logo = (content_path.parent / content.brand.logo).resolve()
     plan = Plan(content, logo, chosen, paper, print_shop, icc_profile, expired, gate, log, report, today)
+    plan.notes = [_note(problem) for problem in source.notes]
     plan.fonts = content_fonts(content, content_path)
     plan.words = vocabulary(content, content_path)
     plan.jobs = max(1, jobs if jobs is not None else cores())
@@ -180,15 +325,21 @@ def build(
         "qr": content.brand.booking_url,  # the QR code's image
         "colour_names": plan.colour_names(),  # contrast messages name the brand's colours
         # the checks on the words, carried over with a kept leaflet, depend on these besides its text
-        "words": [content.quality.model_dump(mode="json"), plan.words.terms, versions("wordfreq", "syllapy")],
+        "words": [
+            content.quality.model_dump(mode="json"),
+            plan.words.terms,
+            strings_for(content)["reader_words"],
+            versions("wordfreq", "syllapy"),
+        ],
     }
     plan.digest = partial(_common_digest, inputs, settings)
-    shown = display_path(out_dir)
-    try:
-        with output_folder(out_dir, shown), scratch_folder("build", route_tempfile=True) as scratch:
-            return _run(plan, out_dir, scratch, bool(only), force, check_only, removed)
-    except OSError as error:
-        raise BuildError(_explain(error, out_dir, shown, plan.published)) from None
+    return plan
+
+
+def _note(problem: Problem) -> Finding:
+    """What loading a translation noted, as a finding: a field out of date (warning), or freshness not checked."""
+    level = NOT_CHECKED if problem.message.startswith("not checked") else WARNING
+    return Finding("translation", level, "all", str(problem))
 
 
 def _common_digest(files: list[Path], settings: dict[str, Any]) -> str:
@@ -197,40 +348,50 @@ def _common_digest(files: list[Path], settings: dict[str, Any]) -> str:
 
 
 def _run(
-    plan: Plan, out_dir: Path, scratch: Path, merge: bool, force: bool, check_only: bool, removed: Callable[[str], None]
+    plans: list[Plan],
+    out_dir: Path,
+    scratch: Path,
+    keep: Callable[[dict[str, Any]], bool] | None,
+    force: bool,
+    check_only: bool,
+    removed: Callable[[str], None],
 ) -> list[Output]:
-    """Make the leaflets in a staging folder and publish them, holding the output folder."""
+    """Make every language's leaflets in one staging folder and publish them together, holding the output folder."""
     intact = {} if check_only else previous_outputs(out_dir)
-    plan.previous = {} if force or check_only else intact
-    plan.common = plan.digest()
+    log = plans[0].log
     try:
-        strings = strings_for(plan.content.language)
-        plan.decide()
-        carried = plan.carried_words()  # the words of a kept leaflet were checked when it was made
-        gate = (plan.today, plan.gate.allow_expired, plan.words)
-        plan.log += check_content(plan.content, plan.chosen, strings, *gate, carried, plan.words_found)
-        _enforce(plan.log, plan.gate.strict)
+        for plan in plans:
+            plan.previous = {} if force or check_only else intact
+            plan.common = plan.digest()
+            plan.decide()
+            carried = plan.carried_words()  # the words of a kept leaflet were checked when it was made
+            gate = (plan.today, plan.gate.allow_expired, plan.words)
+            log += plan.notes
+            log += check_content(plan.content, plan.chosen, strings_for(plan.content), *gate, carried, plan.words_found)
+        _enforce(log, plans[0].gate.strict)
         if check_only:
-            outputs = plan.make(scratch)
+            outputs = [output for plan in plans for output in plan.make(scratch)]
         else:
             with staging(out_dir) as staged:
-                outputs = plan.make(staged)
-                if plan.digest() != plan.common:
+                outputs = [output for plan in plans for output in plan.make(staged)]
+                if any(plan.digest() != plan.common for plan in plans):
                     raise BuildError(
                         "a template, the logo, the ICC profile or the program changed while the build ran: "
                         "nothing was published; run it again"
                     )
-                published = _published_set(plan, outputs, intact if merge else {})
-                if _stage_set(plan, out_dir, staged, published):
-                    _save_report(out_dir, plan.log)
+                others = {name: entry for name, entry in intact.items() if keep(entry)} if keep else {}
+                published = _published_set(plans, outputs, others)
+                if _stage_set(plans, out_dir, staged, published):
+                    _save_report(out_dir, log)
                     for name in commit(staged):
                         removed(name)
-                    plan.published = True
+                    for plan in plans:
+                        plan.published = True
     except BaseException:
         with contextlib.suppress(OSError):  # the report of a failed build, if the folder takes it
-            _save_report(out_dir, plan.log)
+            _save_report(out_dir, log)
         raise
-    _save_report(out_dir, plan.log)
+    _save_report(out_dir, log)
     return outputs
 
 
@@ -239,29 +400,34 @@ def _save_report(out_dir: Path, log: list[Finding]) -> None:
     write_atomically(out_dir / QUALITY, (json.dumps([asdict(f) for f in log], indent=2) + "\n").encode())
 
 
-def _published_set(plan: Plan, outputs: list[Output], others: dict[str, dict[str, Any]]) -> list[Output]:
-    """What the folder will hold: this build's leaflets, plus (with --only) the last build's others still intact."""
+def _published_set(plans: list[Plan], outputs: list[Output], others: dict[str, dict[str, Any]]) -> list[Output]:
+    """What the folder will hold: this build's leaflets, plus (with --only or --language) the last build's others
+    still intact; by language (the master's first), then leaflet, then paper."""
     made = {o.file for o in outputs}
     merged = [*outputs, *(Output.from_entry(e) for name, e in others.items() if name not in made)]
-    order = [e.name for e in editions(plan.content)]
+    order = [e.name for e in editions(plans[0].content)]
+    languages = [plan.content.language for plan in plans]
 
-    def key(o: Output) -> tuple[bool, int, str, str]:
-        return o.print_shop, order.index(o.edition) if o.edition in order else len(order), o.paper, o.file
+    def key(o: Output) -> tuple[bool, int, int, str, str]:
+        language = languages.index(o.language) if o.language in languages else len(languages)
+        edition = order.index(o.edition) if o.edition in order else len(order)
+        return o.print_shop, language, edition, o.paper, o.file
 
     return sorted(merged, key=key)
 
 
-def _stage_set(plan: Plan, out_dir: Path, staged: Path, published: list[Output]) -> bool:
+def _stage_set(plans: list[Plan], out_dir: Path, staged: Path, published: list[Output]) -> bool:
     """Add the gallery and the manifest to the staged PDFs; False if the folder already holds this set."""
-    manifest = manifest_bytes(plan.content, published, plan.fonts)
+    master = plans[0]
+    manifest = manifest_bytes(master.content, published, master.fonts)
     gallery_current = _is_plain_file(out_dir / GALLERY) and _is_plain_folder(out_dir / THUMBNAILS)
-    if not plan.rebuilt and gallery_current and _read(out_dir / MANIFEST) == manifest:
+    if not any(plan.rebuilt for plan in plans) and gallery_current and _read(out_dir / MANIFEST) == manifest:
         return False
     from leaflets.build.gallery import write_gallery  # late: pypdfium2 only when something changed
 
-    every = {e.name: e.description for e in editions(plan.content)}
+    every = {e.name: e.description for plan in plans for e in editions(plan.content)}
     sources = {o.file: staged / o.file if (staged / o.file).exists() else out_dir / o.file for o in published}
-    write_gallery(staged, published, every, plan.content.condition.title, sources, reuse=out_dir)
+    write_gallery(staged, published, every, master.content.condition.title, sources, reuse=out_dir)
     write_atomically(staged / MANIFEST, manifest)
     return True
 
@@ -321,6 +487,7 @@ class Plan:
     jobs: int = 1  # worker processes for the leaflets to render (see workers.py)
     planned: list[Planned] = field(default_factory=list)  # every edition to publish, kept or to make
     words_found: dict[str, list[Finding]] = field(default_factory=dict)  # each edition's checks on its words
+    notes: list[Finding] = field(default_factory=list)  # what loading the content noted (a translation's freshness)
 
     def decide(self) -> None:
         """Render each chosen edition's HTML (then the print-shop set's; Jinja2 only): its digest decides
@@ -337,7 +504,7 @@ class Plan:
 
     def carried_words(self) -> dict[str, list[Finding]]:
         """The checks on the words of each kept leaflet, as they were made with it."""
-        return {p.edition.name: [Finding(**f) for f in p.kept.words] for p in self.planned if p.kept and not p.shop}
+        return {p.edition.label: [Finding(**f) for f in p.kept.words] for p in self.planned if p.kept and not p.shop}
 
     def make(self, out_dir: Path) -> list[Output]:
         """Every planned edition: kept if unchanged, else rendered, checked and written.
@@ -368,10 +535,10 @@ class Plan:
         return kept
 
     def _task(self, edition: Edition, shop: bool, html: str, out_dir: Path) -> Task:
-        what = f"{edition.name} ({self.paper}{', print shop' if shop else ''})"
+        what = f"{edition.label} ({self.paper}{', print shop' if shop else ''})"
         target = confined(out_dir, edition.filename(self.paper, shop))
         stylesheets = edition.stylesheets(self.paper, shop)
-        return Task(edition.name, edition.style, stylesheets, edition.max_pages, what, shop, html, target)
+        return Task(edition.label, edition.style, stylesheets, edition.max_pages, what, shop, html, target)
 
     def _made(self, edition: Edition, shop: bool, inputs: str, made: Made, out_dir: Path) -> Output:
         """Judge a made leaflet's findings as a build in one process would: the layout's, then the PDF's."""
@@ -381,8 +548,8 @@ class Plan:
         self.log += made.pdf
         _enforce(self.log, self.gate.strict)
         self.rebuilt += 1
-        checks = [asdict(f) for f in self.log[before:] if f.leaflet == edition.name and f.check in PAGE_CHECKS]
-        words = [] if shop else [asdict(f) for f in self.words_found.get(edition.name, [])]
+        checks = [asdict(f) for f in self.log[before:] if f.leaflet == edition.label and f.check in PAGE_CHECKS]
+        words = [] if shop else [asdict(f) for f in self.words_found.get(edition.label, [])]
         return Output(
             edition.filename(self.paper, shop),
             edition.name,
@@ -393,6 +560,7 @@ class Plan:
             shop,
             inputs,
             self.content.governance.version,
+            self.content.language,
             checks,
             words,
         )

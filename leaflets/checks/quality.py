@@ -66,7 +66,7 @@ def format_report(findings: Sequence[Finding]) -> str:
     rows = [[name, *(cells.get((name, check), "-") for check, _ in COLUMNS)] for name in leaflets]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
-    lines += [f"{f.check}: {f.message}" for f in findings if f.leaflet == "all" and f.level == PASS]
+    lines += dict.fromkeys(f"{f.check}: {f.message}" for f in findings if f.leaflet == "all" and f.level == PASS)
     for level in (NOT_CHECKED, WARNING, ERROR):
         chosen = [f for f in findings if f.level == level]
         if level == NOT_CHECKED and not chosen:
@@ -98,17 +98,17 @@ def check_content(
     for edition in editions:
         if edition.style == "large-print":
             continue  # same words as the standard edition
-        if carried is not None and edition.name in carried:
-            words = carried[edition.name]
+        if carried is not None and edition.label in carried:
+            words = carried[edition.label]
         else:
             parts = sections(content, edition, strings)
             words = [
-                *check_reading_level(content, edition.name, parts),
+                *check_reading_level(content, edition.label, parts),
                 *check_plain_words(content, edition, vocabulary),
-                *check_actionability(content, edition.name, parts, strings),
+                *check_actionability(content, edition.label, parts, strings),
             ]
         if by_edition is not None:
-            by_edition[edition.name] = words
+            by_edition[edition.label] = words
         found += words
     found += check_unused_glossary(content, every_edition(content))
     return found
@@ -183,10 +183,10 @@ def check_plain_words(content: Content, edition: Edition, vocabulary: Vocabulary
                 f"uses '{term}' ({vocabulary.source}) but the glossary does not explain it "
                 "(PEMAT: define medical terms)"
             )
-            found.append(Finding("plain words", ERROR, edition.name, message))
+            found.append(Finding("plain words", ERROR, edition.label, message))
         elif entry not in printed:
             found.append(
-                Finding("plain words", ERROR, edition.name, f"the glossary entry '{entry.term}' is not printed")
+                Finding("plain words", ERROR, edition.label, f"the glossary entry '{entry.term}' is not printed")
             )
     glossary_words = [*texts_of(printed)]
     rare = rare_words([text], content.language, vocabulary.everyday)
@@ -196,7 +196,7 @@ def check_plain_words(content: Content, edition: Edition, vocabulary: Vocabulary
             Finding(
                 "plain words",
                 NOT_CHECKED,
-                edition.name,
+                edition.label,
                 f"wordfreq has no word list for '{content.language}': uncommon words were not looked for; "
                 f"checked only {how}",
                 "not checked",
@@ -209,7 +209,7 @@ def check_plain_words(content: Content, edition: Edition, vocabulary: Vocabulary
             Finding(
                 "plain words",
                 WARNING,
-                edition.name,
+                edition.label,
                 f"uncommon words no glossary entry explains (wordfreq Zipf below {RARE_ZIPF:g}): "
                 f"{', '.join(unexplained[:12])}; add them to the glossary, reword, or list them in "
                 "quality.everyday_words",
@@ -220,7 +220,7 @@ def check_plain_words(content: Content, edition: Edition, vocabulary: Vocabulary
             Finding(
                 "plain words",
                 PASS,
-                edition.name,
+                edition.label,
                 f"{len(printed)} glossary entries printed; checked {how} and every word against wordfreq "
                 f"({content.language}, Zipf {RARE_ZIPF:g}): {len(rare)} uncommon, all explained",
                 f"{len(printed)} explained",
@@ -257,7 +257,7 @@ def check_actionability(
     The words that address the reader are the language's own (`reader_words` in templates/strings.yaml).
     """
     texts = [text for _, paragraphs in parts for text in paragraphs]
-    words = list((strings if strings is not None else strings_for(content.language))["reader_words"])
+    words = list((strings if strings is not None else strings_for(content))["reader_words"])
     addressed = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
     reader = f"'{words[0]}'" if words else "no reader_words in templates/strings.yaml"
     items = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from leaflets.content.schema import PAPERS, CauseLeaflet, Content, GlossaryEntry
@@ -25,12 +25,18 @@ class Edition:
     max_pages: int
     description: str
     cause: CauseLeaflet | None = None
+    language: str = ""  # the language tag of the content it is made from
+
+    @property
+    def label(self) -> str:
+        """How files and the quality report name it: the leaflet and its language, e.g. `scar-tissue-es`."""
+        return f"{self.name}-{self.language}" if self.language else self.name
 
     def filename(self, paper: str, print_shop: bool = False) -> str:
-        """File name in the output folder, e.g. `scar-tissue-a4.pdf`."""
+        """File name in the output folder, e.g. `scar-tissue-en-a4.pdf`."""
         if paper not in PAPERS:
             raise ValueError(f"unknown paper {paper!r}")
-        return f"{self.name}-{paper}{'-print-shop' if print_shop else ''}.pdf"
+        return f"{self.label}-{paper}{'-print-shop' if print_shop else ''}.pdf"
 
     def stylesheets(self, paper: str, print_shop: bool = False) -> list[str]:
         """Stylesheet names in templates/css/, in cascade order."""
@@ -75,7 +81,7 @@ def editions(content: Content) -> list[Edition]:
         for e in standard
         if e.style == STANDARD
     ]
-    return [*standard, *large]
+    return [replace(e, language=content.language) for e in [*standard, *large]]
 
 
 #: Page budgets of the large-print editions (the text is the same, the type 1.5 times larger).

@@ -12,7 +12,7 @@ import difflib
 import os
 import re
 import typing
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,14 +64,20 @@ ContentCheck = Callable[[Content], Iterable[tuple[FieldPath, str]]]
 
 
 def load(
-    path: Path, languages: Collection[str], raw: bytes | None = None, checks: Sequence[ContentCheck] = ()
+    path: Path,
+    raw: bytes | None = None,
+    checks: Sequence[ContentCheck] = (),
+    advice: Sequence[ContentCheck] = (),
+    notes: list[Problem] | None = None,
 ) -> Content:
     """Read, parse and validate a content file; raise ContentError listing every problem.
 
     `raw`, if given, is the file's bytes as the caller already read them (read_bytes): exactly these are parsed.
+    `checks` find further problems (errors); `advice` finds what is worth a warning, located like a problem and
+    appended to `notes`.
     """
     shown = display_path(path)
-    node, raw_text = yamltree.parse(_read(path, shown, raw), shown)
+    node, raw_text = yamltree.parse(read_text(path, shown, raw), shown)
     marks = yamltree.Marks(shown, raw_text)
     problems = marks.walk(node)
     if marks.structural:  # keys that are not names: no values worth validating
@@ -83,7 +89,7 @@ def load(
     if not isinstance(data, dict):
         raise ContentError([marks.at((), "(top level)", "expected fields such as brand: and condition:")])
     try:
-        content = Content.model_validate(data, context={"base_dir": path.parent, "languages": languages})
+        content = Content.model_validate(data, context={"base_dir": path.parent})
     except ValidationError as error:
         problems += [_explain(e, marks) for e in error.errors() if not marks.explained(tuple(e["loc"]))]
         raise ContentError(_in_file_order(problems)) from None
@@ -91,6 +97,9 @@ def load(
     problems += [marks.at(where, dotted(where), why) for where, why in found if not marks.explained(where)]
     if problems:
         raise ContentError(_in_file_order(problems))
+    if notes is not None:
+        advised = [marks.at(where, dotted(where), why) for check in advice for where, why in check(content)]
+        notes += _in_file_order(advised)
     return content
 
 
@@ -110,7 +119,7 @@ def read_bytes(path: Path) -> bytes:
         raise ContentError([Problem(shown, 1, 1, "(file)", f"cannot read it: {error.strerror}")]) from None
 
 
-def _read(path: Path, shown: str, raw: bytes | None) -> str:
+def read_text(path: Path, shown: str, raw: bytes | None = None) -> str:
     """The file's text (from `raw` when the caller read it already), within the size limit."""
     raw = read_bytes(path) if raw is None else raw
     if len(raw) > CONTENT_FILE.value:

@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -256,6 +257,12 @@ class Quality(Model):
     )
 
 
+class Translation(Model):
+    """In a translation: which version of the master content it translates."""
+
+    version: Text = Field(description='governance.version of the master this file translates, in quotes, e.g. "1.0".')
+
+
 class Content(Model):
     """Everything one set of leaflets says."""
 
@@ -277,13 +284,7 @@ class Content(Model):
 
     @field_validator("language")
     @classmethod
-    def _language_has_wording(cls, value: str, info: ValidationInfo) -> str:
-        base = value.split("-")[0]
-        known = (info.context or {}).get("languages", (base,))
-        if base not in known:
-            raise ValueError(
-                f"no fixed wording for {base!r} in templates/strings.yaml; available: {', '.join(sorted(known))}"
-            )
+    def _language_cldr_knows(cls, value: str) -> str:
         if "-" in value:
             from babel import Locale, UnknownLocaleError
 
@@ -294,15 +295,37 @@ class Content(Model):
                 raise ValueError(message) from None
         return value
 
+    @field_validator("strings", "translations")
+    @classmethod
+    def _files_exist(cls, value: str | list[str] | None, info: ValidationInfo) -> str | list[str] | None:
+        base = (info.context or {}).get("base_dir", Path("."))
+        for name in [value] if isinstance(value, str) else value or []:
+            if not Path(base, name).is_file():
+                raise ValueError(f"no file at {Path(base, name)}")
+        return value
+
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = Field(
         description="Language of the text (en, es), with a region for its dates if wanted (en-US, en-GB); "
-        "picks the fixed wording in templates/strings.yaml."
+        "picks the fixed wording (templates/strings.yaml, or the clinic's `strings` file)."
     )
     paper: Paper = Field("a4", description="Default paper size: a4 or letter.")
     fonts: Text | None = Field(
         None,
         description="Folder of extra fonts (.ttf/.otf), relative to the content file, for characters the "
         "shipped font lacks (e.g. Noto Sans Arabic for patients' names); they are embedded.",
+    )
+    strings: Text | None = Field(
+        None,
+        description="File of fixed wording beside the content, one block per language: replaces entries of "
+        "templates/strings.yaml, or adds a language (README, 'Fixed wording and other languages').",
+    )
+    translations: list[Text] = Field(
+        [],
+        description="Content files translating this one into other languages, relative to this file; "
+        "`python generate.py` builds every one beside this (README, 'Languages').",
+    )
+    translation: Translation | None = Field(
+        None, description="In a translation: which version of the master content it translates."
     )
     brand: Brand
     governance: Governance
@@ -313,6 +336,8 @@ class Content(Model):
     trifold: Trifold = Field(default_factory=Trifold, description="What the tri-fold brochure carries.")
     discharge: Discharge = Field(default_factory=Discharge, description="Wording of the discharge handouts.")
     quality: Quality = Field(default_factory=Quality, description="Targets for the quality report.")
+    #: The fixed wording for this content's language, set by `build.plan.load_content` (see content/wording.py).
+    _wording: dict[str, Any] = PrivateAttr(default_factory=dict)
 
 
 def field_reference(model: type[BaseModel] = Content, prefix: str = "") -> list[str]:
@@ -348,7 +373,8 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
         return annotation
     if typing.get_origin(annotation) is list:
         return _nested_model(typing.get_args(annotation)[0])
-    return None
+    models = [_nested_model(a) for a in typing.get_args(annotation) if a is not type(None)]  # Model | None
+    return models[0] if len(models) == 1 else None
 
 
 def _kind(annotation: Any) -> str:

@@ -12,9 +12,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from leaflets.build.files import write_atomically
-from leaflets.build.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_content
+from leaflets.build.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_sources
 from leaflets.build.processes import cores
 from leaflets.cli import interrupted_code
+from leaflets.content import wording
 from leaflets.content.limits import PROBLEMS_SHOWN
 from leaflets.content.load import display_path
 from leaflets.content.schema import PAPERS
@@ -98,8 +99,10 @@ def main(argv: Sequence[str]) -> int:
 def run(args: argparse.Namespace) -> int:
     """Check the list, make the handouts, print a summary that names rows, not people."""
     started = time.perf_counter()
-    content = load_content(args.content)
-    patients, problems = check_patients(args.patients, content)
+    sources = load_sources(args.content)
+    content = sources[0].content
+    languages = [wording.base(source.content.language) for source in sources]
+    patients, problems = check_patients(args.patients, content, languages)
     report = RowReport(args.patients.name, args.out)
     report.add(problems)
     settings = Settings(args.content.resolve(), args.paper or content.paper, args.out.resolve(), args.fillable)

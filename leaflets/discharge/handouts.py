@@ -31,6 +31,7 @@ from leaflets.build.files import (
     write_atomically,
 )
 from leaflets.build.processes import become_worker, signals_held
+from leaflets.content import wording
 from leaflets.content.editions import Edition, editions, glossary_for
 from leaflets.content.load import display_path
 from leaflets.content.schema import Content, GlossaryEntry
@@ -208,13 +209,33 @@ def _start_worker(settings: Settings, scratch: str, stop: Any, parent: int) -> N
 
 
 def _load_worker(settings: Settings) -> None:
-    """Load the content once and build one PDF writer (fonts, stylesheets) for every patient of this worker."""
-    from leaflets.build.plan import content_fonts, load_content  # late: the build stage is only needed inside workers
+    """Load the content and its translations once; each language's PDF writer is built when first needed."""
+    from leaflets.build.plan import load_sources  # late: the build stage is only needed inside workers
+
+    sources = load_sources(settings.content_path)
+    by_language = {wording.base(s.content.language): s for s in sources}
+    _worker.update(
+        settings=settings,
+        env=environment(),
+        sources=by_language,
+        main=wording.base(sources[0].content.language),
+        languages={},
+    )
+
+
+def _in_language(patient: Patient) -> dict[str, Any]:
+    """The content, fonts and warm PDF writer (fonts, stylesheets) of the patient's language, built once."""
+    language = patient.language or _worker["main"]
+    state: dict[str, Any] | None = _worker["languages"].get(language)
+    if state is not None:
+        return state
+    from leaflets.build.plan import content_fonts  # late: the build stage is only needed inside workers
     from leaflets.render.pdf import PdfWriter  # late: WeasyPrint only where rendering happens
 
-    content = load_content(settings.content_path)
-    logo = (settings.content_path.parent / content.brand.logo).resolve()
-    fonts = content_fonts(content, settings.content_path)
+    source = _worker["sources"][language]
+    content, settings = source.content, _worker["settings"]
+    logo = (source.path.parent / content.brand.logo).resolve()
+    fonts = content_fonts(content, source.path)
     writer = PdfWriter(
         TEMPLATES / "css",
         assets=[TEMPLATES, logo],
@@ -224,15 +245,9 @@ def _load_worker(settings: Settings) -> None:
         private=True,
     )
     writer.stylesheets(HANDOUT.stylesheets(settings.paper), print_shop=False)  # parse once, now
-    _worker.update(
-        content=content,
-        settings=settings,
-        writer=writer,
-        env=environment(),
-        logo=logo.as_uri(),
-        fonts=fonts,
-        causes={c.id: c for c in content.cause_leaflets},
-    )
+    state = {"content": content, "writer": writer, "logo": logo.as_uri(), "fonts": fonts}
+    _worker["languages"][language] = state
+    return state
 
 
 def _render_chunk(patients: list[Patient]) -> Chunk:
@@ -284,9 +299,10 @@ class CellError(LeafletError):
 
 
 def _render_one(patient: Patient) -> Made:
-    content, settings = _worker["content"], _worker["settings"]
-    cells = patient_cells(patient)
-    unprintable = list(uncovered_fields(_worker["fonts"], cells.items()))
+    state, settings = _in_language(patient), _worker["settings"]
+    content = state["content"]
+    cells = patient_cells(patient, content)
+    unprintable = list(uncovered_fields(state["fonts"], cells.items()))
     if unprintable:  # name the column, never the character: it is patient data
         raise CellError(
             unprintable[0],
@@ -297,10 +313,8 @@ def _render_one(patient: Patient) -> Made:
 
     field_of = field_namer(content, {f"column {name}": value for name, value in cells.items()})
     for compact in (False, True):
-        html = handout_html(
-            content, patient, settings.paper, _worker["logo"], settings.fillable, _worker["env"], compact
-        )
-        rendered = _worker["writer"].render(
+        html = handout_html(content, patient, settings.paper, state["logo"], settings.fillable, _worker["env"], compact)
+        rendered = state["writer"].render(
             html,
             HANDOUT.stylesheets(settings.paper),
             HANDOUT.max_pages,
@@ -316,14 +330,14 @@ def _render_one(patient: Patient) -> Made:
     return Made(patient.row, target.name, rendered.pages, hashlib.sha256(rendered.data).hexdigest())
 
 
-def patient_cells(patient: Patient) -> dict[str, str]:
-    """The patient's printed values by column name (dates as printed too), for font and layout checks."""
-    language = _worker["content"].language if _worker else ""
+def patient_cells(patient: Patient, content: Content | None = None) -> dict[str, str]:
+    """The patient's printed values by column name (dates as printed in `content`'s language too), for font and
+    layout checks."""
     cells = {name: str(getattr(patient, name)) for name in ("record_id", "patient_name", "procedure", "clinician")}
     cells |= {"followup_time": patient.followup_time, "followup_place": patient.followup_place, "note": patient.note}
-    if language:
-        cells["procedure_date"] = format_date(patient.procedure_date, language)
-        cells["followup_date"] = format_date(patient.followup_date, language)
+    if content is not None:
+        cells["procedure_date"] = format_date(patient.procedure_date, content)
+        cells["followup_date"] = format_date(patient.followup_date, content)
     return cells
 
 
@@ -338,8 +352,8 @@ def handout_html(
         "record": patient.record_id,
         "leaflets": chosen,
         "glossary": glossary_of(content, patient.leaflets),
-        "procedure_date": format_date(patient.procedure_date, content.language),
-        "followup_date": format_date(patient.followup_date, content.language),
+        "procedure_date": format_date(patient.procedure_date, content),
+        "followup_date": format_date(patient.followup_date, content),
         "fillable": fillable,
         "compact": compact,
     }
@@ -354,11 +368,14 @@ def glossary_of(content: Content, leaflet_ids: Sequence[str]) -> list[GlossaryEn
     return [entry for entry in content.glossary if entry.term in printed]
 
 
-def check_patients(path: Path, content: Content) -> tuple[list[Patient], list[RowProblem]]:
-    """Read the list; the caller reports the problems (row and column only)."""
+def check_patients(
+    path: Path, content: Content, languages: Sequence[str] = ()
+) -> tuple[list[Patient], list[RowProblem]]:
+    """Read the list; the caller reports the problems (row and column only). `languages`: the codes a row's
+    `language` may name (default: the content's own)."""
     if not path.is_file():
         raise UsageError(f"no patient list at {path}")
-    return read_patients(path, [c.id for c in content.cause_leaflets])
+    return read_patients(path, [c.id for c in content.cause_leaflets], languages or [wording.base(content.language)])
 
 
 def listed_record_ids(patients: Sequence[Patient], problems: Sequence[RowProblem]) -> set[str]:

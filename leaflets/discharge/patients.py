@@ -33,7 +33,7 @@ REQUIRED = (
     "followup_place",
     "leaflets",
 )
-OPTIONAL = ("note",)
+OPTIONAL = ("note", "language")
 COLUMNS = REQUIRED + OPTIONAL
 RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 TIME = re.compile(r"([01]?\d|2[0-3]):[0-5]\d")
@@ -57,6 +57,7 @@ class Patient:
     followup_place: str
     leaflets: tuple[str, ...]
     note: str
+    language: str = ""  # the handout's language (a language code the content has); empty: the content's own
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,11 @@ class PatientFileError(Exception):
     """The file cannot be used at all (unreadable, or its header needs fixing)."""
 
 
-def read_patients(path: Path, leaflet_ids: Collection[str]) -> tuple[list[Patient], list[RowProblem]]:
-    """The good rows and every problem, row by row; raises PatientFileError if the file cannot be used."""
+def read_patients(
+    path: Path, leaflet_ids: Collection[str], languages: Collection[str] = ()
+) -> tuple[list[Patient], list[RowProblem]]:
+    """The good rows and every problem, row by row; raises PatientFileError if the file cannot be used.
+    `languages`: the language codes a row's `language` may name (the content's and its translations')."""
     text, problems = _read_text(path)
     with field_size_limit(CELL_READ.value):
         records = records_of(LINE.findall(text))
@@ -95,7 +99,7 @@ def read_patients(path: Path, leaflet_ids: Collection[str]) -> tuple[list[Patien
                 continue
             if not any(v.strip() for v in values):
                 continue
-            patient, row_problems = _check_row(row, header, values, leaflet_ids, seen)
+            patient, row_problems = _check_row(row, header, values, leaflet_ids, languages, seen)
             problems += row_problems
             if patient is not None:
                 seen[patient.record_id] = row
@@ -181,7 +185,12 @@ def _letter(number: int) -> str:
 
 
 def _check_row(
-    row: int, header: list[str], values: list[str], leaflet_ids: Collection[str], seen: dict[str, int]
+    row: int,
+    header: list[str],
+    values: list[str],
+    leaflet_ids: Collection[str],
+    languages: Collection[str],
+    seen: dict[str, int],
 ) -> tuple[Patient | None, list[RowProblem]]:
     if NOT_UTF8.search("".join(values)):
         return None, [RowProblem(row, "", "not UTF-8 text; save the file as 'CSV UTF-8'")]
@@ -190,7 +199,10 @@ def _check_row(
     cells = {name: value.strip() for name, value in zip(header, values, strict=True)}
     record = cells["record_id"]
     known = record if RECORD_ID.fullmatch(record) else ""
-    problems = [RowProblem(row, name, message, record_id=known) for name, message in _cell_problems(cells, leaflet_ids)]
+    problems = [
+        RowProblem(row, name, message, record_id=known)
+        for name, message in _cell_problems(cells, leaflet_ids, languages)
+    ]
     if record in seen and not any(p.column == "record_id" for p in problems):
         problems.append(RowProblem(row, "record_id", f"the same record id as row {seen[record]}", record_id=known))
     if problems:
@@ -207,10 +219,13 @@ def _check_row(
         cells["followup_place"],
         _leaflets(cells["leaflets"]),
         cells.get("note", ""),
+        _language(cells.get("language", "")),
     ), []
 
 
-def _cell_problems(cells: dict[str, str], leaflet_ids: Collection[str]) -> list[tuple[str, str]]:
+def _cell_problems(
+    cells: dict[str, str], leaflet_ids: Collection[str], languages: Collection[str]
+) -> list[tuple[str, str]]:
     problems = [(name, "is empty") for name in REQUIRED if not cells[name]]
     if not _plain_row(cells):
         problems += [(name, message) for name, value in cells.items() for message in _text_problems(name, value)]
@@ -222,6 +237,8 @@ def _cell_problems(cells: dict[str, str], leaflet_ids: Collection[str]) -> list[
         "followup_time": (TIME.fullmatch, "is not a time written as HOUR:MINUTE, like 14:30"),
     }
     problems += [(name, message) for name, (ok, message) in checks.items() if name not in bad and not ok(cells[name])]
+    if cells.get("language") and "language" not in bad and _language(cells["language"]) not in languages:
+        problems.append(("language", f"is not a language of the leaflets; choose from: {', '.join(languages)}"))
     if "leaflets" not in bad:
         for number, name in enumerate(_leaflets(cells["leaflets"]), start=1):
             if name not in leaflet_ids:
@@ -266,6 +283,11 @@ def _text_problems(name: str, value: str) -> Iterator[str]:
         yield "has a line break or a tab inside it; keep it on one line"
     elif first_long_word(value) is not None:
         yield f"has a word longer than {WORD}, which would run off the page; add a space or a hyphen"
+
+
+def _language(value: str) -> str:
+    """A language cell as the code of the wording it picks: 'ES', 'es-MX' -> 'es'."""
+    return value.strip().split("-")[0].lower()
 
 
 def _leaflets(value: str) -> tuple[str, ...]:

@@ -28,9 +28,10 @@ from leaflets.build import workers
 from leaflets.build.plan import Gate, Plan, content_fonts, load_content, read_content, select
 from leaflets.checks.plainwords import vocabulary
 from leaflets.checks.quality import Finding, check_content
+from leaflets.content import wording
 from leaflets.content.load import display_path
 from leaflets.errors import ContentError, LeafletError, UsageError
-from leaflets.render.html import TEMPLATES, booking_qr, environment, render_html, strings_for, strings_table
+from leaflets.render.html import TEMPLATES, booking_qr, environment, render_html, strings_for
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
 PAGE_WIDTH = 560  # pixels: big enough to read the text without opening the PDF
@@ -106,7 +107,7 @@ class Renderer:
         """Read the content and re-render the leaflets whose inputs changed; return the new state."""
         views = {v.name: v for v in self.state.leaflets}
         now = datetime.datetime.now().strftime("%H:%M:%S")
-        strings_table.cache_clear()  # the fixed wording (templates/strings.yaml) may have been saved too
+        wording.shipped.cache_clear()  # the fixed wording (templates/strings.yaml) may have been saved too
         try:
             plan = self._plan()
         except ContentError as error:
@@ -117,7 +118,7 @@ class Renderer:
             return self._advance(error=str(error), updated=now)  # since then, the content renamed a leaflet
         except LeafletError as error:
             return self._advance(error=str(error), updated=now)
-        strings = strings_for(plan.content.language)
+        strings = strings_for(plan.content)
         words = check_content(plan.content, plan.chosen, strings, plan.today, False, plan.words)
         css = {p.name: p.read_bytes() for p in sorted((TEMPLATES / "css").glob("*.css"))}
         settings = plan.writer_settings()
@@ -155,8 +156,9 @@ class Renderer:
         )
         plan.fonts = content_fonts(content, self.content_path)
         plan.words = vocabulary(content, self.content_path)
-        terms = [self.content_path.parent / content.quality.medical_terms] if content.quality.medical_terms else []
-        self.watched = {p.resolve() for p in (self.content_path, logo, *terms, *plan.fonts.fallbacks)}
+        base = self.content_path.parent
+        files = [base / name for name in (content.quality.medical_terms, content.strings) if name]
+        self.watched = {p.resolve() for p in (self.content_path, logo, *files, *plan.fonts.fallbacks)}
         return plan
 
     def _render(self, plan: Plan, edition: Any, view: LeafletView, key: str) -> LeafletView:

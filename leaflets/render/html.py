@@ -18,10 +18,10 @@ from urllib.request import url2pathname
 
 import jinja2
 import segno
-import yaml
 from markupsafe import Markup
 
 from leaflets import __version__
+from leaflets.content import wording
 from leaflets.content.editions import Edition, glossary_for
 from leaflets.content.load import text_fields
 from leaflets.content.schema import Content
@@ -30,22 +30,6 @@ from leaflets.errors import BuildError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = PROJECT_ROOT / "templates"
-STRINGS_FILE = TEMPLATES / "strings.yaml"
-
-
-@cache
-def strings_table(path: Path = STRINGS_FILE) -> dict[str, dict[str, Any]]:
-    """Fixed wording by language code, e.g. `strings_table()['en']['book']`."""
-    try:
-        table: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise BuildError(f"cannot read the fixed wording in {path}: {error}") from None
-    keys = set(table.get("en", {}))
-    for language, strings in table.items():
-        if set(strings) != keys:
-            missing = ", ".join(sorted(keys ^ set(strings)))
-            raise BuildError(f"{path}: language {language!r} does not have the same keys as 'en': {missing}")
-    return table
 
 
 def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environment:
@@ -76,24 +60,26 @@ def css_counter_text(pattern: str) -> Markup:
     return Markup(" ".join(out))
 
 
-def strings_for(language: str) -> dict[str, Any]:
-    """The fixed wording for a language tag: `en-US` and `en-GB` share the `en` block."""
-    return strings_table()[language.split("-")[0].lower()]
+def strings_for(content: Content) -> dict[str, Any]:
+    """The fixed wording for the content's language (the shipped table with the clinic's `strings:` file over it,
+    as `build.plan.load_content` resolved it); `en-US` and `en-GB` share the `en` block."""
+    return content._wording or wording.shipped()[wording.base(content.language)]
 
 
-def locale_of(language: str) -> Any:
-    """The CLDR locale for dates: the tag's own region (en-US), else the language's default (strings `locale`)."""
+def locale_of(content: Content) -> Any:
+    """The CLDR locale for dates: the tag's own region (en-US), else the language's default (wording `locale`)."""
     from babel import Locale
 
-    return Locale.parse(language, sep="-") if "-" in language else Locale.parse(strings_for(language)["locale"])
+    language = content.language
+    return Locale.parse(language, sep="-") if "-" in language else Locale.parse(strings_for(content)["locale"])
 
 
-def format_date(date: datetime.date, language: str) -> str:
-    """A date in the language's own words from CLDR (Babel): 2 November 2026 (en-GB), November 2, 2026 (en-US),
+def format_date(date: datetime.date, content: Content) -> str:
+    """A date in the content's language from CLDR (Babel): 2 November 2026 (en-GB), November 2, 2026 (en-US),
     2 de noviembre de 2026 (es)."""
     from babel.dates import format_date as cldr_date
 
-    return str(cldr_date(date, format="long", locale=locale_of(language)))
+    return str(cldr_date(date, format="long", locale=locale_of(content)))
 
 
 def palette(content: Content, print_shop: bool) -> dict[str, str]:
@@ -229,7 +215,7 @@ def render_html(
 ) -> str:
     """The edition's HTML, ready for WeasyPrint; `extra` adds to (or replaces) the template's variables."""
     env = env or environment()
-    strings = strings_for(content.language)
+    strings = strings_for(content)
     governance = content.governance
     context = {
         "colours": palette(content, print_shop),
@@ -247,8 +233,8 @@ def render_html(
         "logo_url": logo_url,
         "logo_ratio": _logo_ratio_of_url(logo_url),
         "glossary": glossary_for(content, edition),
-        "published": format_date(governance.published, content.language),
-        "review_by": format_date(governance.review_by, content.language),
+        "published": format_date(governance.published, content),
+        "review_by": format_date(governance.review_by, content),
         "generator": f"leaflets {__version__}",
         "record": None,
         **(extra or {}),
