@@ -376,7 +376,8 @@ def run_content_case(text: str, folder: Path) -> Outcome:
     """`generate.py --list` on the text (it loads and validates, and renders nothing); the answer judged."""
     (folder / "assets").mkdir(exist_ok=True)
     shutil.copy(ROOT / "assets" / "logo.svg", folder / "assets" / "logo.svg")
-    shutil.copy(ROOT / "medical_terms.txt", folder / "medical_terms.txt")  # named by quality.medical_terms
+    for name in ("medical_terms.txt", "content.es.yaml", "medical_terms.es.txt", "content.es.master.json"):
+        shutil.copy(ROOT / name, folder / name)  # the files content.yaml names (terms, its translation)
     path = folder / "content.yaml"
     path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
     outcome = Outcome(*run_cli(["--list", "--content", str(path)]))
