@@ -34,9 +34,11 @@ from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError
 
 EXAMPLES = """\
 examples:
-  python generate.py                         build every leaflet (paper size from content.yaml)
+  python generate.py                         build every leaflet in every language (paper size from content.yaml)
   python generate.py --paper letter          build them on US Letter
   python generate.py --only overview         build just the overview
+  python generate.py --language es           build just the Spanish leaflets
+  python generate.py translated content.es.yaml   record that a translation matches content.yaml again
   python generate.py --list                  list the leaflets the content makes
   python generate.py --print-shop            add print-shop PDFs (bleed, crop marks, CMYK)
   python generate.py --check --strict        quality checks only; warnings count as errors
