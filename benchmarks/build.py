@@ -71,7 +71,8 @@ def copy_content(folder: Path) -> Path:
     """The shipped content with its logo and term list, in a folder the benchmark may edit."""
     folder.mkdir(parents=True)
     shutil.copy(DEFAULT_CONTENT, folder / "content.yaml")
-    shutil.copy(DEFAULT_CONTENT.parent / "medical_terms.txt", folder / "medical_terms.txt")
+    for name in ("medical_terms.txt", "content.es.yaml", "medical_terms.es.txt", "content.es.master.json"):
+        shutil.copy(DEFAULT_CONTENT.parent / name, folder / name)  # what content.yaml names, its translation too
     shutil.copytree(DEFAULT_CONTENT.parent / "assets", folder / "assets")
     return folder / "content.yaml"
 

@@ -72,9 +72,10 @@ def main() -> int:
 
 
 def copy_content(work: Path) -> Path:
-    """content.yaml and what it names (logo, medical terms) copied into `work`."""
+    """content.yaml and what it names (logo, medical terms, its translation) copied into `work`."""
     shutil.copytree(ROOT / "assets", work / "assets")
-    shutil.copy(ROOT / "medical_terms.txt", work / "medical_terms.txt")
+    for name in ("medical_terms.txt", "content.es.yaml", "medical_terms.es.txt", "content.es.master.json"):
+        shutil.copy(ROOT / name, work / name)  # what content.yaml names, its translation too
     shutil.copy(ROOT / "content.yaml", work / "content.yaml")
     return work / "content.yaml"
 
