@@ -373,22 +373,38 @@ def test_panels_without_a_reading_position_stop_the_build(writer: PdfWriter) -> 
         writer.render(html, ["a4.css"], 1, "t")
 
 
+def test_pdfua_runs_as_its_own_validate_runs(built: Built, tmp_path: Path) -> None:
+    """pages.pdfua_report reads the structure tree in one pass; every rule's outcome is pdfua.validate's."""
+    import pdfua
+
+    from leaflets.checks import pages
+
+    _, out, outputs = built
+    broken = edited(out / outputs[0].file, lambda pdf: pdf.Root.__delitem__("/Lang"), tmp_path)
+    for path in [*(out / o.file for o in outputs), broken]:
+        expected, got = pdfua.validate(str(path)), pages.pdfua_report(path)
+        assert [(o.rule_id, o.skipped_reason, o.findings) for o in got.outcomes] == [
+            (o.rule_id, o.skipped_reason, o.findings) for o in expected.outcomes
+        ], path
+
+
 def test_the_gate_lists_what_it_checked_and_what_it_did_not(
     built: Built, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import pdfua
     from pdfua.model import Report, RuleOutcome
+
+    from leaflets.checks import pages
 
     _, out, _ = built
     path = out / f"scar-tissue-en-{built[0]}.pdf"
     crashed = Report(str(path), (RuleOutcome("UA-01-005"), RuleOutcome("UA-14-001", skipped_reason="rule raised X")))
-    monkeypatch.setattr(pdfua, "validate", lambda _: crashed)
+    monkeypatch.setattr(pages, "pdfua_report", lambda _: crashed)
     (finding,) = check_accessibility(path, "scar-tissue")
     assert (finding.level, finding.figure) == (PASS, "pass, 1 not checked")
     assert finding.message.endswith("and pdfua UA-01-005; not checked: pdfua UA-14-001 (rule raised X)")
     assert f"{len(structure.RULES) + 2} rules checked (5-1, 5-2, 7.1-1," in finding.message
 
-    monkeypatch.setattr(pdfua, "validate", lambda _: Report(str(path), (RuleOutcome("UA-01-005"),)))
+    monkeypatch.setattr(pages, "pdfua_report", lambda _: Report(str(path), (RuleOutcome("UA-01-005"),)))
     (finding,) = check_accessibility(path, "scar-tissue")
     assert finding.figure == "pass"
     broken = edited(path, lambda pdf: pdf.Root.__delitem__("/Lang"), tmp_path)

@@ -75,7 +75,7 @@ def check_pdf(path: Path, leaflet: str, style: str, footer_pt: list[float]) -> l
 
 def check_type_size(path: Path, leaflet: str, style: str, footer_pt: list[float]) -> list[Finding]:
     """The smallest body text, measured from the PDF's own characters."""
-    body: list[tuple[float, int, str]] = []
+    body: list[tuple[float, int, PageText, list[Glyph]]] = []
     footer: list[float] = []
     for number, (page, margin) in enumerate(zip(read_pages(path), footer_pt, strict=True), start=1):
         limit = page.height - margin
@@ -83,10 +83,14 @@ def check_type_size(path: Path, leaflet: str, style: str, footer_pt: list[float]
         footer += [g.size for g in printed if g.top >= limit]
         sizes = [(round(g.size, 1), g) for g in printed if g.top < limit]
         if sizes:
-            # Only the page's smallest size can be the smallest text: the words around those glyphs alone are read.
+            # Only the page's smallest size can be the smallest text.
             least = min(size for size, _ in sizes)
-            body += [(least, number, page.context(g)) for size, g in sizes if size == least]
-    smallest = min(body)
+            body.append((least, number, page, [g for size, g in sizes if size == least]))
+    # The smallest text is the least (size, page, words around it): the first page with the least size, and there
+    # the glyph whose words come first. Only that page's glyphs of that size have their words read.
+    least, first = min((size, page_number) for size, page_number, _, _ in body)
+    _, _, page, glyphs = next(entry for entry in body if entry[1] == first)
+    smallest = (least, first, min(page.context(g) for g in glyphs))
     minimum = MIN_BODY_PT[style]
     where = f"page {smallest[1]}, '{smallest[2]}'"
     footnote = f"; footer {min(footer):.0f} pt" if footer else ""
@@ -116,7 +120,7 @@ def check_accessibility(path: Path, leaflet: str) -> list[Finding]:
     """
     report = structure.check_file(path)
     found = [Finding("pdf/ua", ERROR, leaflet, str(problem)) for problem in report.problems]
-    outcomes = pdfua.validate(str(path)).outcomes
+    outcomes = pdfua_report(path).outcomes
     for outcome in outcomes:
         for finding in outcome.findings:
             if finding.severity >= pdfua.Severity.WARNING:
@@ -131,6 +135,46 @@ def check_accessibility(path: Path, leaflet: str) -> list[Finding]:
         return [Finding("pdf/ua", PASS, leaflet, f"PDF/UA-1: no problems; {checked}", "pass")]
     message = f"PDF/UA-1: no problems; {checked}; not checked: {'; '.join(not_checked)}"
     return [Finding("pdf/ua", PASS, leaflet, message, f"pass, {len(not_checked)} not checked")]
+
+
+def pdfua_report(path: Path) -> Any:
+    """The pdfua checker's report on one PDF: `pdfua.validate`, with its structure tree read in one pass.
+
+    pdfua 0.1.3 lists the structure elements by building each element's subtree again at every level
+    below it (quadratic in the depth of the tree; most of its time on a leaflet). `_PdfuaDocument` lists
+    the very elements that walk yields, in the same order, from one build of the tree; every rule runs
+    as `pdfua.validate` runs it. Another pdfua release is run by its own `validate`.
+    """
+    if pdfua.__version__ != _PDFUA_LINEAR or not hasattr(pdfua.Validator, "_run_rules"):
+        return pdfua.validate(str(path))
+    with _PdfuaDocument.open(str(path)) as document:
+        outcomes = pdfua.Validator()._run_rules(document)
+    return pdfua.Report(path=str(path), outcomes=outcomes)
+
+
+#: The pdfua release whose tree walk `_PdfuaDocument.struct_elements` reproduces.
+_PDFUA_LINEAR = "0.1.3"
+
+
+class _PdfuaDocument(pdfua.PdfDocument):
+    """pdfua's document view, with `struct_elements` listed from one build of the tree."""
+
+    @property
+    def struct_elements(self) -> tuple[Any, ...]:
+        # pdfua's own walk yields `_build(node)` and then, for each child, `_build(child.obj, depth + 1,
+        # element.page)`: exactly the child `_build(node)` has already built (it builds each kid with
+        # depth + 1 and the element's page). So the built tree, parent first, is the same sequence.
+        if self._struct_cache is None:
+            root = self.struct_root
+            built = [] if root is None else [self._build(kid, 0, None) for kid in self._kids(root)]
+            self._struct_cache = tuple(e for element in built if element is not None for e in _parent_first(element))
+        return self._struct_cache
+
+
+def _parent_first(element: Any) -> Iterator[Any]:
+    yield element
+    for child in element.children:
+        yield from _parent_first(child)
 
 
 def contrast(first: str, second: str) -> float:
@@ -234,9 +278,7 @@ def read_pages(path: Path) -> list[PageText]:
         for page in document:
             text = page.get_textpage()
             height = page.get_height()
-            runs: dict[int | None, tuple[float, float]] = {}  # each text object's size and descent, read once
-            glyphs = [_glyph(raw, text.raw, i, height, runs) for i in _in_drawing_order(raw, page.raw, text.raw)]
-            pages.append(PageText(height, glyphs))
+            pages.append(PageText(height, _glyphs(raw, page.raw, text.raw, height)))
             text.close()
             page.close()
         return pages
@@ -244,47 +286,56 @@ def read_pages(path: Path) -> list[PageText]:
         document.close()
 
 
-def _in_drawing_order(raw: Any, page: Any, text: Any) -> list[int]:
-    """The indexes of the characters the page draws, in the order its content draws them (as pdfminer reads).
+def _glyphs(raw: Any, page: Any, text: Any, height: float) -> list[Glyph]:
+    """The characters the page draws, in the order its content draws them (as pdfminer reads).
 
     PDFium moves some runs to where they sit on their line (a list marker after its item's first word):
-    its characters are put back in the order of the text objects that draw them.
+    its characters are put back in the order of the text objects that draw them. A text object is known
+    by its address (the pointer's bytes, a cheap and exact key).
     """
-    order: dict[int | None, int] = {}
+    order: dict[bytes, int] = {}
     _number_objects(raw, [raw.FPDFPage_GetObject(page, i) for i in range(raw.FPDFPage_CountObjects(page))], order)
-    drawn = [i for i in range(raw.FPDFText_CountChars(text)) if not raw.FPDFText_IsGenerated(text, i)]
-    objects = {i: order.get(_address(raw.FPDFText_GetTextObject(text, i)), len(order)) for i in drawn}
-    return sorted(drawn, key=lambda i: objects[i])  # stable: within one object, PDFium keeps the order
+    unknown = len(order)
+    generated, text_object = raw.FPDFText_IsGenerated, raw.FPDFText_GetTextObject
+    drawn = []  # (drawing order, index, text object) of each character the page draws
+    for index in range(raw.FPDFText_CountChars(text)):
+        if not generated(text, index):
+            run = text_object(text, index)
+            drawn.append((order.get(bytes(run), unknown), index, run))
+    drawn.sort(key=lambda item: item[0])  # stable: within one object, PDFium keeps the order
+    x, y = ctypes.c_double(), ctypes.c_double()
+    at_x, at_y = ctypes.byref(x), ctypes.byref(y)
+    origin, unicode = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetUnicode
+    runs: dict[bytes, tuple[float, float]] = {}  # each text object's size and descent, read once
+    glyphs = []
+    for _, index, run in drawn:
+        origin(text, index, at_x, at_y)
+        key = bytes(run)
+        if key not in runs:  # size and font are those of the text object: the same for all its characters
+            runs[key] = _run_size(raw, text, index, run)
+        size, below = runs[key]
+        code = unicode(text, index)
+        # PDFium reports a hyphen that ends a line as U+0002; the page draws '-' (WeasyPrint's own break is U+2010).
+        character = "-" if code == HYPHEN_AT_LINE_END else chr(code)
+        glyphs.append(Glyph(character, size, height - (y.value + below + size), x.value))
+    return glyphs
 
 
-def _number_objects(raw: Any, objects: list[Any], order: dict[int | None, int]) -> None:
+def _number_objects(raw: Any, objects: list[Any], order: dict[bytes, int]) -> None:
     """Number the page objects in drawing order, those inside form XObjects where the form is drawn."""
     for obj in objects:
-        order[_address(obj)] = len(order)
+        order[bytes(obj)] = len(order)
         if raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_FORM:
             inner = [raw.FPDFFormObj_GetObject(obj, i) for i in range(raw.FPDFFormObj_CountObjects(obj))]
             _number_objects(raw, inner, order)
 
 
-def _address(handle: Any) -> int | None:
-    return ctypes.cast(handle, ctypes.c_void_p).value
-
-
-def _glyph(raw: Any, text: Any, index: int, height: float, runs: dict[int | None, tuple[float, float]]) -> Glyph:
-    """One character's text, size and box; for upright text, which is all a leaflet draws."""
-    x, y = ctypes.c_double(), ctypes.c_double()
-    raw.FPDFText_GetCharOrigin(text, index, ctypes.byref(x), ctypes.byref(y))
-    run = raw.FPDFText_GetTextObject(text, index)
-    key = _address(run)
-    if key not in runs:  # size and font are those of the text object: the same for all its characters
-        matrix = raw.FS_MATRIX()
-        raw.FPDFText_GetMatrix(text, index, ctypes.byref(matrix))
-        font_size = raw.FPDFText_GetFontSize(text, index)
-        descent = ctypes.c_float()
-        raw.FPDFFont_GetDescent(raw.FPDFTextObj_GetFont(run), ctypes.c_float(font_size), ctypes.byref(descent))
-        runs[key] = (font_size * abs(matrix.d), descent.value * abs(matrix.d))
-    size, below = runs[key]
-    top = height - (y.value + below + size)
-    code = raw.FPDFText_GetUnicode(text, index)
-    # PDFium reports a hyphen that ends a line as U+0002; the page draws '-' (WeasyPrint's own break is U+2010).
-    return Glyph("-" if code == HYPHEN_AT_LINE_END else chr(code), size, top, x.value)
+def _run_size(raw: Any, text: Any, index: int, run: Any) -> tuple[float, float]:
+    """The size and descent (pt) of the text object `run` that draws character `index`; upright text only,
+    which is all a leaflet draws."""
+    matrix = raw.FS_MATRIX()
+    raw.FPDFText_GetMatrix(text, index, ctypes.byref(matrix))
+    font_size = raw.FPDFText_GetFontSize(text, index)
+    descent = ctypes.c_float()
+    raw.FPDFFont_GetDescent(raw.FPDFTextObj_GetFont(run), ctypes.c_float(font_size), ctypes.byref(descent))
+    return font_size * abs(matrix.d), descent.value * abs(matrix.d)
