@@ -3,18 +3,22 @@
 Staff open it in a browser to look before they print. Thumbnails are
 rendered with pypdfium2 (installed with pip). The gallery is written into
 the build's staging folder and published with the PDFs it shows.
+
+A leaflet's thumbnails are made once for its PDF's bytes: a worker that has
+just made a PDF for publishing, different from the one published, makes them
+beside it (`write_thumbnails`); a PDF kept, or made again byte for byte, keeps
+the published thumbnails; any other is rendered here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-import pypdfium2 as pdfium
 
 from leaflets.build.files import write_atomically
 from leaflets.render.html import environment
@@ -35,15 +39,18 @@ def write_gallery(
     """Write `index.html` and `thumbnails/` into `target` for `outputs` (build.Output records).
 
     `sources[file]` is where each PDF is now (the staging folder, or the output folder for a kept one).
-    Thumbnails of a PDF that was kept are copied from the folder `reuse` when all its pages are there.
+    Thumbnails already in `target` (made by a worker with the PDF) are used as they are. Thumbnails of a PDF
+    that was kept, or made again byte for byte, are copied from the folder `reuse` when all its pages are there.
     """
-    (target / THUMBNAILS).mkdir()
+    (target / THUMBNAILS).mkdir(exist_ok=True)  # the workers may have made some (write_thumbnails)
     if reuse is not None and ((reuse / THUMBNAILS).is_symlink() or not (reuse / THUMBNAILS).is_dir()):
         reuse = None  # only the output folder's own thumbnails folder, never one a link points to
     entries = []
     for output in outputs:
-        names = [f"{THUMBNAILS}/{Path(output.file).stem}-{number}.png" for number in range(1, output.pages + 1)]
-        if not (reuse and _copy(reuse, target, names)):
+        names = thumbnail_names(output.file, output.pages)
+        if all((target / name).is_file() for name in names):
+            pass  # made with its PDF, in this build's folder
+        elif not (reuse and _same_pdf(reuse, output, sources[output.file]) and _copy(reuse, target, names)):
             _render(sources[output.file], target, names)
         entries.append(
             {
@@ -69,6 +76,38 @@ def language_name(tag: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def thumbnail_names(file: str, pages: int) -> list[str]:
+    """Where the thumbnails of the PDF `file` go, relative to the gallery: one a page."""
+    return [f"{THUMBNAILS}/{Path(file).stem}-{number}.png" for number in range(1, pages + 1)]
+
+
+def write_thumbnails(target: Path, file: str, pdf: bytes) -> None:
+    """The thumbnails of `pdf` (the bytes of `target / file`), into `target`'s thumbnails folder."""
+    images = page_images(pdf)
+    (target / THUMBNAILS).mkdir(exist_ok=True)
+    for name, png in zip(thumbnail_names(file, len(images)), images, strict=True):
+        write_atomically(target / name, png)
+
+
+def _same_pdf(old: Path, output: Any, source: Path) -> bool:
+    """Whether the published thumbnails in `old` show `output`: its PDF was kept, or made again byte for byte."""
+    published = old / output.file
+    if source == published:
+        return True
+    data = plain_file(published)
+    return data is not None and hashlib.sha256(data).hexdigest() == output.sha256
+
+
+def plain_file(path: Path) -> bytes | None:
+    """The bytes of a plain file (never through a link), or None."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as stream:
+        return stream.read() if stat.S_ISREG(os.fstat(handle).st_mode) else None
+
+
 def _copy(old: Path, target: Path, names: list[str]) -> bool:
     """Copy the thumbnails `names` from the folder `old` (plain files only, never through a link)."""
     data = []
@@ -88,13 +127,23 @@ def _copy(old: Path, target: Path, names: list[str]) -> bool:
 
 def _render(pdf: Path, target: Path, names: list[str]) -> None:
     """A PNG of each page of `pdf`, saved as `names` in `target`."""
+    for name, png in zip(names, page_images(pdf), strict=True):
+        write_atomically(target / name, png)
+
+
+def page_images(pdf: Path | bytes) -> list[bytes]:
+    """A PNG of each page of `pdf` (a file, or its bytes), THUMBNAIL_WIDTH pixels wide."""
+    import pypdfium2 as pdfium  # late: only when a thumbnail is rendered (kept ones are copied)
+
     document = pdfium.PdfDocument(pdf)
     try:
-        for page, name in zip(document, names, strict=True):
+        images = []
+        for page in document:
             scale = THUMBNAIL_WIDTH / page.get_width()
             image = page.render(scale=scale, may_draw_forms=False).to_pil()
             buffer = io.BytesIO()
             image.save(buffer, format="PNG", optimize=True)
-            write_atomically(target / name, buffer.getvalue())
+            images.append(buffer.getvalue())
+        return images
     finally:
         document.close()
