@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
+from leaflets.build.incremental import code_and_templates
 from leaflets.build.plan import (
     DEFAULT_CONTENT,
     DEFAULT_ICC,
@@ -27,10 +28,12 @@ from leaflets.build.plan import (
 )
 from leaflets.build.processes import cores
 from leaflets.build.publish import MANIFEST
+from leaflets.build.workers import preloaded
 from leaflets.checks.quality import Finding, format_report
 from leaflets.content.load import display_path
 from leaflets.content.schema import PAPERS
 from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError
+from leaflets.render.html import TEMPLATES
 
 EXAMPLES = """\
 examples:
@@ -260,7 +263,9 @@ def build_main(argv: list[str]) -> int:
     try:
         if args.list:
             return list_editions(args.content)
-        return run_build(args)
+        # WeasyPrint loads in another process while the build reads the content (workers.py), if it may be needed.
+        with preloaded(args.jobs or cores() if may_render(args) else 1):
+            return run_build(args)
     except LeafletError as error:
         if args.debug:
             traceback.print_exc()
@@ -278,6 +283,19 @@ def build_main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_BUILD
+
+
+def may_render(args: argparse.Namespace) -> bool:
+    """Whether this build may make a leaflet, judged in a millisecond, before the content is read: it is forced or
+    only checks, or the output folder has no manifest, or the content, a template or the program is newer than it.
+    Only whether WeasyPrint is loaded ahead depends on this; the build itself decides what to make."""
+    if args.force or args.check:
+        return True
+    try:
+        published = (args.out / MANIFEST).stat().st_mtime_ns
+        return any(p.stat().st_mtime_ns > published for p in [args.content, *code_and_templates(TEMPLATES)])
+    except OSError:
+        return True
 
 
 def list_editions(content_path: Path) -> int:

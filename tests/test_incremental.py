@@ -72,9 +72,17 @@ def test_an_edit_to_one_cause_leaflet_rebuilds_it_and_its_large_print_alone(
     assert all(fresh.values())
     edited = content.read_text().replace("do not grow together firmly.", "do not grow together well.")
     assert edited != content.read_text()
+    thumbnails = tmp_path / "out" / "thumbnails"
+    before = {p.name: p.read_bytes() for p in thumbnails.iterdir()}
     content.write_text(edited)
     build(content, tmp_path / "out", only=only, report=report)
     assert [name for name, rebuilt in fresh.items() if rebuilt] == ["failed-fusion", "failed-fusion-large-print"]
+    # The gallery shows the edited pages, as a build from nothing would; the others' thumbnails are kept.
+    build(content, tmp_path / "fresh", only=only)
+    after = {p.name: p.read_bytes() for p in thumbnails.iterdir()}
+    assert after == {p.name: p.read_bytes() for p in (tmp_path / "fresh" / "thumbnails").iterdir()}
+    changed = sorted(name for name in after if after[name] != before[name])
+    assert changed == ["failed-fusion-a4-1.png", "failed-fusion-large-print-a4-1.png"]
 
 
 def test_two_jobs_make_the_same_files_as_one(tmp_path: Path) -> None:
@@ -86,3 +94,18 @@ def test_two_jobs_make_the_same_files_as_one(tmp_path: Path) -> None:
     assert "manifest.json" in made and "quality.json" in made
     for name in made:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_the_command_makes_the_same_files_with_its_preloaded_process(tmp_path: Path) -> None:
+    """Two jobs: the leaflets are made by a process that loaded WeasyPrint while the build read the content."""
+    from leaflets.cli import main
+
+    only = ["--only", "overview", "--only", "scar-tissue", "--only", "scar-tissue-large-print"]
+    for jobs in ("1", "2"):
+        assert main(["--out", str(tmp_path / jobs), "--jobs", jobs, *only]) == 0
+    made = sorted(str(p.relative_to(tmp_path / "1")) for p in (tmp_path / "1").rglob("*") if p.is_file())
+    assert made == sorted(str(p.relative_to(tmp_path / "2")) for p in (tmp_path / "2").rglob("*") if p.is_file())
+    assert "thumbnails/overview-a4-2.png" in made
+    for name in made:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+    assert main(["--out", str(tmp_path / "2"), "--jobs", "2", *only]) == 0  # nothing to make: it is stopped

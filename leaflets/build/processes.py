@@ -39,20 +39,20 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def become_worker(parent: int, temp: str) -> None:
-    """In a freshly forked worker: ignore Ctrl-C (the parent handles it), end with the parent, and keep
-    temporary files (WeasyPrint's font folders) in `temp`, which the parent removes."""
+def become_worker(parent: int, temp: str, death: signal.Signals = signal.SIGKILL) -> None:
+    """In a freshly forked worker: ignore Ctrl-C (the parent handles it), end with the parent (by the signal
+    `death`), and keep temporary files (WeasyPrint's font folders) in `temp`, which the parent removes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
-    _end_with_parent(parent)
+    _end_with_parent(parent, death)
     tempfile.tempdir = temp
 
 
-def _end_with_parent(parent: int) -> None:
+def _end_with_parent(parent: int, death: signal.Signals = signal.SIGKILL) -> None:
     """Never outlive the parent, however it ends (even SIGKILL)."""
     if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, death)
     else:  # elsewhere, a thread watches for the parent to go
 
         def watch() -> None:
