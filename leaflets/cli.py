@@ -287,13 +287,16 @@ def build_main(argv: list[str]) -> int:
 
 def may_render(args: argparse.Namespace) -> bool:
     """Whether this build may make a leaflet, judged in a millisecond, before the content is read: it is forced or
-    only checks, or the output folder has no manifest, or the content, a template or the program is newer than it.
-    Only whether WeasyPrint is loaded ahead depends on this; the build itself decides what to make."""
+    only checks, or the output folder has no manifest, or a file beside the content (its translations, term lists,
+    wording), a template or the program is newer than it. Only whether WeasyPrint is loaded ahead depends on this;
+    the build itself decides what to make."""
     if args.force or args.check:
         return True
     try:
         published = (args.out / MANIFEST).stat().st_mtime_ns
-        return any(p.stat().st_mtime_ns > published for p in [args.content, *code_and_templates(TEMPLATES)])
+        beside = [p for p in args.content.parent.iterdir() if p.is_file()]
+        inputs = [args.content, *beside, *code_and_templates(TEMPLATES)]
+        return any(p.stat().st_mtime_ns > published for p in inputs)
     except OSError:
         return True
 

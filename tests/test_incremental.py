@@ -82,7 +82,7 @@ def test_an_edit_to_one_cause_leaflet_rebuilds_it_and_its_large_print_alone(
     after = {p.name: p.read_bytes() for p in thumbnails.iterdir()}
     assert after == {p.name: p.read_bytes() for p in (tmp_path / "fresh" / "thumbnails").iterdir()}
     changed = sorted(name for name in after if after[name] != before[name])
-    assert changed == ["failed-fusion-a4-1.png", "failed-fusion-large-print-a4-1.png"]
+    assert changed == ["failed-fusion-en-a4-1.png", "failed-fusion-large-print-en-a4-1.png"]
 
 
 def test_two_jobs_make_the_same_files_as_one(tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_the_command_makes_the_same_files_with_its_preloaded_process(tmp_path: P
         assert main(["--out", str(tmp_path / jobs), "--jobs", jobs, *only]) == 0
     made = sorted(str(p.relative_to(tmp_path / "1")) for p in (tmp_path / "1").rglob("*") if p.is_file())
     assert made == sorted(str(p.relative_to(tmp_path / "2")) for p in (tmp_path / "2").rglob("*") if p.is_file())
-    assert "thumbnails/overview-a4-2.png" in made
+    assert "thumbnails/overview-en-a4-2.png" in made
     for name in made:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
     assert main(["--out", str(tmp_path / "2"), "--jobs", "2", *only]) == 0  # nothing to make: it is stopped
