@@ -336,7 +336,10 @@ def _preload_main(connection: Connection, builds_end: Connection, parent: int, t
     # SIGTERM when the build ends, however it ends: its default action ends this process at once.
     become_worker(parent, temp, signal.SIGTERM)
     gc.disable()  # loading makes many objects and little garbage: no collection meanwhile
-    failed = _result(_load_modules)  # a failure is the first session's error, as it would be in the build
+    # Held while loading, as in the build's own process: a kill waits until WeasyPrint has found its libraries, so
+    # the lookups' temporary files (ctypes' and the compiler's, which inherits the held signals) are removed.
+    with signals_held():
+        failed = _result(_load_modules)  # a failure is the first session's error, as it would be in the build
     gc.freeze()  # what is loaded stays: the workers' collections need not go through it again and again
     gc.enable()
     while True:
