@@ -80,6 +80,13 @@ def stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, before)
 
 
+def say_error(message: str, debug: bool) -> None:
+    """`Error: message` on stderr; the traceback too, only with --debug."""
+    if debug:
+        traceback.print_exc()
+    print(f"Error: {message}", file=sys.stderr)
+
+
 def interrupted_code(interrupt: KeyboardInterrupt) -> int:
     """130 for Ctrl-C (128 + SIGINT), 143 for SIGTERM."""
     return getattr(interrupt, "exit_code", 130)
@@ -218,14 +225,10 @@ def preview_main(argv: list[str]) -> int:
         print("Preview stopped.", flush=True)
         return EXIT_OK
     except LeafletError as error:
-        if args.debug:
-            traceback.print_exc()
-        print(f"Error: {error}", file=sys.stderr)
+        say_error(str(error), args.debug)
         return error.exit_code
     except Exception as error:  # a bug, or the temporary folder cannot be made: say so plainly, details with --debug
-        if args.debug:
-            traceback.print_exc()
-        print(f"Error: the preview failed ({type(error).__name__}: {error}). Run again with --debug.", file=sys.stderr)
+        say_error(f"the preview failed ({type(error).__name__}: {error}). Run again with --debug.", args.debug)
         return EXIT_BUILD
     return EXIT_OK
 
@@ -251,9 +254,7 @@ def translated_main(argv: list[str]) -> int:
         print(record_translation(args.content, args.translation))
         return EXIT_OK
     except LeafletError as error:
-        if args.debug:
-            traceback.print_exc()
-        print(f"Error: {error}", file=sys.stderr)
+        say_error(str(error), args.debug)
         return error.exit_code
 
 
@@ -267,20 +268,15 @@ def build_main(argv: list[str]) -> int:
         with preloaded(args.jobs or cores() if may_render(args) else 1):
             return run_build(args)
     except LeafletError as error:
-        if args.debug:
-            traceback.print_exc()
-        print(f"Error: {error}", file=sys.stderr)
+        say_error(str(error), args.debug)
         return error.exit_code
     except KeyboardInterrupt as interrupt:
         print(INTERRUPTED, file=sys.stderr)
         return interrupted_code(interrupt)
     except Exception as error:  # a bug: say so plainly, details with --debug
-        if args.debug:
-            traceback.print_exc()
-        print(
-            f"Error: unexpected failure ({type(error).__name__}: {error}). "
-            "Run again with --debug and report the output.",
-            file=sys.stderr,
+        say_error(
+            f"unexpected failure ({type(error).__name__}: {error}). Run again with --debug and report the output.",
+            args.debug,
         )
         return EXIT_BUILD
 

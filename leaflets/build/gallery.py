@@ -70,7 +70,8 @@ def language_name(tag: str) -> str:
     from babel import Locale, UnknownLocaleError
 
     try:
-        name = Locale.parse(tag, sep="-").get_display_name(Locale.parse(tag, sep="-")) or tag
+        locale = Locale.parse(tag, sep="-")
+        name = locale.get_display_name(locale) or tag
     except (ValueError, UnknownLocaleError):
         return tag
     return name[:1].upper() + name[1:]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from tqdm import tqdm
 from leaflets.build.files import write_atomically
 from leaflets.build.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_sources
 from leaflets.build.processes import cores
-from leaflets.cli import interrupted_code
+from leaflets.cli import interrupted_code, say_error
 from leaflets.content import wording
 from leaflets.content.limits import PROBLEMS_SHOWN
 from leaflets.content.load import display_path
@@ -81,17 +80,13 @@ def main(argv: Sequence[str]) -> int:
         print(INTERRUPTED, file=sys.stderr)
         return interrupted_code(interrupt)
     except (LeafletError, PatientFileError) as error:
-        if args.debug:
-            traceback.print_exc()
-        print(f"Error: {error}", file=sys.stderr)
+        say_error(str(error), args.debug)
         return getattr(error, "exit_code", EXIT_CONTENT)
     except Exception as error:  # a bug: never print the traceback's values without --debug
-        if args.debug:
-            traceback.print_exc()
-        print(
-            f"Error: unexpected failure ({type(error).__name__}). Run again with --debug and report it "
+        say_error(
+            f"unexpected failure ({type(error).__name__}). Run again with --debug and report it "
             "(the output may contain patient data: do not share it outside the care team).",
-            file=sys.stderr,
+            args.debug,
         )
         return EXIT_BUILD
 
