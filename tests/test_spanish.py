@@ -292,6 +292,34 @@ def test_the_tightest_spanish_leaflets_keep_a_line_to_spare(paper: str) -> None:
         assert room >= MIN_HEADROOM_MM, f"{edition.name} ({paper}): only {room:.1f} mm to spare"
 
 
+def test_the_deeper_spanish_footer_is_measured_once_not_by_laying_out_each_leaflet_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The Spanish footer needs a third line, so its margin is deepened. Measured on the margins-only page,
+    # once per writer, each leaflet is laid out once, into the same bytes as laying it out twice.
+    import weasyprint
+
+    content = load_content(SPANISH)
+    logo = (SPANISH.parent / content.brand.logo).resolve()
+    writer = PdfWriter(TEMPLATES / "css", [logo], booking_qr(content), source_date=content.governance.published)
+    layouts: list[str] = []  # the HTML of each layout
+    html_of = weasyprint.HTML
+    monkeypatch.setattr(weasyprint, "HTML", lambda string, **kw: layouts.append(string) or html_of(string=string, **kw))
+    for edition in [e for e in editions(content) if e.name in ("scar-tissue", "rehabilitation")]:
+        html = render_html(content, edition, "a4", logo.as_uri())
+        margins = render_html(content, edition, "a4", logo.as_uri(), margins_only=True)
+        assert "Próxima revisión" in margins and "<h1" not in margins and "<main" not in margins
+        layouts.clear()
+        twice = writer.render(html, edition.stylesheets("a4"), edition.max_pages, edition.name)
+        assert layouts == [html, html]  # without the measure: laid out, then again with the deeper margin
+        layouts.clear()
+        once = writer.render(html, edition.stylesheets("a4"), edition.max_pages, edition.name, margins=margins)
+        measured = [margins, margins] if edition.name == "scar-tissue" else []  # the first leaflet's only
+        assert layouts == [*measured, html]
+        assert once.data == twice.data
+        assert once.footer_pt[0] > 17 / 25.4 * 72 + 1  # deeper than the stylesheet's 17 mm
+
+
 # --- discharge -----------------------------------------------------------------------------------------------
 
 

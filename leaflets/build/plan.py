@@ -16,6 +16,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from leaflets.build.files import describe_os_error, scratch_folder, write_atomically
 from leaflets.build.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
 from leaflets.build.processes import cores
@@ -488,17 +490,15 @@ class Plan:
     planned: list[Planned] = field(default_factory=list)  # every edition to publish, kept or to make
     words_found: dict[str, list[Finding]] = field(default_factory=dict)  # each edition's checks on its words
     notes: list[Finding] = field(default_factory=list)  # what loading the content noted (a translation's freshness)
+    env: jinja2.Environment = field(default_factory=environment)  # the templates, compiled once per plan
 
     def decide(self) -> None:
         """Render each chosen edition's HTML (then the print-shop set's; Jinja2 only): its digest decides
         whether the last build's PDF is kept."""
-        env = environment()
         self.planned = []
         for shop in (False, True) if self.print_shop else (False,):
             for edition in self.chosen:
-                html = render_html(
-                    self.content, edition, self.paper, self.logo.as_uri(), env, print_shop=shop, expired=self.expired
-                )
+                html = self._html(edition, shop)
                 inputs = edition_digest(self.common, edition.name, shop, html)
                 self.planned.append(Planned(edition, shop, inputs, html, self._previous(edition, shop, inputs)))
 
@@ -538,7 +538,21 @@ class Plan:
         what = f"{edition.label} ({self.paper}{', print shop' if shop else ''})"
         target = confined(out_dir, edition.filename(self.paper, shop))
         stylesheets = edition.stylesheets(self.paper, shop)
-        return Task(edition.label, edition.style, stylesheets, edition.max_pages, what, shop, html, target)
+        margins = self._html(edition, shop, margins_only=True)
+        return Task(edition.label, edition.style, stylesheets, edition.max_pages, what, shop, html, margins, target)
+
+    def _html(self, edition: Edition, shop: bool, margins_only: bool = False) -> str:
+        logo = self.logo.as_uri()
+        return render_html(
+            self.content,
+            edition,
+            self.paper,
+            logo,
+            self.env,
+            print_shop=shop,
+            expired=self.expired,
+            margins_only=margins_only,
+        )
 
     def _made(self, edition: Edition, shop: bool, inputs: str, made: Made, out_dir: Path) -> Output:
         """Judge a made leaflet's findings as a build in one process would: the layout's, then the PDF's."""
@@ -575,8 +589,8 @@ class Plan:
         `workers.load()` made; its findings go to `log`, a failing one raises QualityError (the live preview)."""
         from leaflets.build.workers import make
 
-        html = render_html(self.content, edition, self.paper, self.logo.as_uri(), environment(), expired=self.expired)
-        return self._made(edition, False, "", make(self._task(edition, False, html, out_dir)), out_dir)
+        task = self._task(edition, False, self._html(edition, False), out_dir)
+        return self._made(edition, False, "", make(task), out_dir)
 
     def colour_names(self) -> dict[str, str]:
         """Names for the colours the leaflets use, for contrast messages ('#0b6e4f' -> 'brand.colours.primary')."""

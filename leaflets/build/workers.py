@@ -57,6 +57,7 @@ class Task:
     what: str  # how messages name it, e.g. 'overview (a4)'
     print_shop: bool
     html: str
+    margins: str  # the margins-only HTML (render_html's `margins_only`)
     target: Path
 
 
@@ -193,7 +194,13 @@ def make(task: Task) -> Made:
 
     settings: WriterSettings = _state["settings"]
     rendered = _state["writer"].render(
-        task.html, task.stylesheets, task.max_pages, task.what, task.print_shop, field_of=_state["field_of"]
+        task.html,
+        task.stylesheets,
+        task.max_pages,
+        task.what,
+        task.print_shop,
+        field_of=_state["field_of"],
+        margins=task.margins,
     )
     layout: list[Finding] = []
     found: list[Finding] = []

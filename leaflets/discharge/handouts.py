@@ -312,8 +312,10 @@ def _render_one(patient: Patient) -> Made:
     from leaflets.render.layout import last_page_used  # late: WeasyPrint only inside workers
 
     field_of = field_namer(content, {f"column {name}": value for name, value in cells.items()})
+    paper, logo, fillable, env = settings.paper, state["logo"], settings.fillable, _worker["env"]
+    margins = handout_html(content, patient, paper, logo, fillable, env, margins_only=True)
     for compact in (False, True):
-        html = handout_html(content, patient, settings.paper, state["logo"], settings.fillable, _worker["env"], compact)
+        html = handout_html(content, patient, paper, logo, fillable, env, compact)
         rendered = state["writer"].render(
             html,
             HANDOUT.stylesheets(settings.paper),
@@ -322,6 +324,7 @@ def _render_one(patient: Patient) -> Made:
             variant=DISCHARGE_VARIANT,
             forms=settings.fillable,
             field_of=field_of,
+            margins=margins,
         )
         if rendered.pages == 1 or last_page_used(rendered.document) >= MIN_LAST_PAGE_USE:
             break
@@ -342,9 +345,16 @@ def patient_cells(patient: Patient, content: Content | None = None) -> dict[str,
 
 
 def handout_html(
-    content: Content, patient: Patient, paper: str, logo_url: str, fillable: bool, env: Any, compact: bool = False
+    content: Content,
+    patient: Patient,
+    paper: str,
+    logo_url: str,
+    fillable: bool,
+    env: Any,
+    compact: bool = False,
+    margins_only: bool = False,
 ) -> str:
-    """One patient's handout as HTML; `compact` leaves fewer lines for questions."""
+    """One patient's handout as HTML; `compact` leaves fewer lines for questions; `margins_only`: render_html's."""
     causes = {c.id: c for c in content.cause_leaflets}
     chosen = [causes[name] for name in patient.leaflets]
     extra = {
@@ -357,7 +367,7 @@ def handout_html(
         "fillable": fillable,
         "compact": compact,
     }
-    return render_html(content, HANDOUT, paper, logo_url, env, extra=extra)
+    return render_html(content, HANDOUT, paper, logo_url, env, extra=extra, margins_only=margins_only)
 
 
 def glossary_of(content: Content, leaflet_ids: Sequence[str]) -> list[GlossaryEntry]:

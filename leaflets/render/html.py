@@ -212,8 +212,13 @@ def render_html(
     print_shop: bool = False,
     expired: bool = False,
     extra: Mapping[str, Any] | None = None,
+    margins_only: bool = False,
 ) -> str:
-    """The edition's HTML, ready for WeasyPrint; `extra` adds to (or replaces) the template's variables."""
+    """The edition's HTML, ready for WeasyPrint; `extra` adds to (or replaces) the template's variables.
+
+    `margins_only`: the page with what its margins show (the running footer) and nothing else, for the PDF
+    stage to size the margins from (PdfWriter.render's `margins`).
+    """
     env = env or environment()
     strings = strings_for(content)
     governance = content.governance
@@ -237,6 +242,7 @@ def render_html(
         "review_by": format_date(governance.review_by, content),
         "generator": f"leaflets {__version__}",
         "record": None,
+        "margins_only": margins_only,
         **(extra or {}),
     }
     try:
