@@ -372,10 +372,10 @@ def _run(
             log += check_content(plan.content, plan.chosen, strings_for(plan.content), *gate, carried, plan.words_found)
         _enforce(log, plans[0].gate.strict)
         if check_only:
-            outputs = [output for plan in plans for output in plan.make(scratch)]
+            outputs = _make(plans, scratch)
         else:
             with staging(out_dir) as staged:
-                outputs = [output for plan in plans for output in plan.make(staged)]
+                outputs = _make(plans, staged)
                 if any(plan.digest() != plan.common for plan in plans):
                     raise BuildError(
                         "a template, the logo, the ICC profile or the program changed while the build ran: "
@@ -395,6 +395,20 @@ def _run(
         raise
     _save_report(out_dir, log)
     return outputs
+
+
+def _make(plans: list[Plan], out_dir: Path) -> list[Output]:
+    """Every language's planned leaflets, kept if unchanged, else rendered, checked and written into `out_dir`.
+
+    Those to make are made in one session of `jobs` workers for every language (each with its language's
+    writer), so no worker waits at the end of one language for the other to finish; their results are taken in
+    order, as one process would make them.
+    """
+    todo = [plan.tasks(out_dir, index) for index, plan in enumerate(plans)]
+    settings = [plan.writer_settings() for plan in plans]
+    with renderer(settings, plans[0].jobs, sum(map(len, todo))) as make_all:
+        made = make_all([task for tasks in todo for task in tasks])
+        return [output for plan in plans for output in plan.outputs(made, out_dir)]
 
 
 def _save_report(out_dir: Path, log: list[Finding]) -> None:
@@ -506,20 +520,17 @@ class Plan:
         """The checks on the words of each kept leaflet, as they were made with it."""
         return {p.edition.label: [Finding(**f) for f in p.kept.words] for p in self.planned if p.kept and not p.shop}
 
-    def make(self, out_dir: Path) -> list[Output]:
-        """Every planned edition: kept if unchanged, else rendered, checked and written.
+    def tasks(self, out_dir: Path, writer: int) -> list[Task]:
+        """The planned editions to make (not kept), into `out_dir`, with the session's writer number `writer`."""
+        return [self._task(p.edition, p.shop, p.html, out_dir, writer) for p in self.planned if p.kept is None]
 
-        The leaflets to make are made by `jobs` workers; their results are taken in order, as one process
-        would make them.
-        """
-        tasks = [self._task(p.edition, p.shop, p.html, out_dir) for p in self.planned if p.kept is None]
+    def outputs(self, made: Iterator[Made], out_dir: Path) -> list[Output]:
+        """Every planned edition: kept, or judged from what the next of `made` is (its `tasks`, in order)."""
         outputs = []
-        with renderer(self.writer_settings(), self.jobs, len(tasks)) as make_all:
-            made = make_all(tasks)
-            for p in self.planned:
-                output = self._keep(p.kept) if p.kept else self._made(p.edition, p.shop, p.inputs, next(made), out_dir)
-                self.report(output, p.kept is None)
-                outputs.append(output)
+        for p in self.planned:
+            output = self._keep(p.kept) if p.kept else self._made(p.edition, p.shop, p.inputs, next(made), out_dir)
+            self.report(output, p.kept is None)
+            outputs.append(output)
         return outputs
 
     def _previous(self, edition: Edition, shop: bool, inputs: str) -> Output | None:
@@ -534,12 +545,13 @@ class Plan:
         _enforce(self.log, self.gate.strict)  # a kept leaflet's old warnings still count under --strict
         return kept
 
-    def _task(self, edition: Edition, shop: bool, html: str, out_dir: Path) -> Task:
+    def _task(self, edition: Edition, shop: bool, html: str, out_dir: Path, writer: int = 0) -> Task:
         what = f"{edition.label} ({self.paper}{', print shop' if shop else ''})"
         target = confined(out_dir, edition.filename(self.paper, shop))
         stylesheets = edition.stylesheets(self.paper, shop)
         margins = self._html(edition, shop, margins_only=True)
-        return Task(edition.label, edition.style, stylesheets, edition.max_pages, what, shop, html, margins, target)
+        style, pages = edition.style, edition.max_pages
+        return Task(edition.label, style, stylesheets, pages, what, shop, html, margins, target, writer)
 
     def _html(self, edition: Edition, shop: bool, margins_only: bool = False) -> str:
         logo = self.logo.as_uri()

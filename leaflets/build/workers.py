@@ -59,6 +59,7 @@ class Task:
     html: str
     margins: str  # the margins-only HTML (render_html's `margins_only`)
     target: Path
+    writer: int = 0  # which of the session's WriterSettings it is made with (one per language)
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,18 @@ class Made:
     pdf: list[Finding]  # type size and PDF/UA, from the written file
 
 
-#: The worker's state: its settings, PDF writer and field namer (filled by `load`, in a worker or in this process).
+#: The worker's state: the settings of each writer, and each writer with its field namer once made (`load`,
+#: `_writer`; in a worker or in this process).
 _state: dict[str, Any] = {}
 
 
 @contextlib.contextmanager
-def renderer(settings: WriterSettings, jobs: int, tasks: int) -> Iterator[Callable[[Sequence[Task]], Iterator[Made]]]:
+def renderer(
+    settings: Sequence[WriterSettings], jobs: int, tasks: int
+) -> Iterator[Callable[[Sequence[Task]], Iterator[Made]]]:
     """A function that makes tasks and yields their results in order: in a pool of up to `jobs` workers when
-    there are two tasks or more, else in this process. Either way WeasyPrint loads only if there is a task."""
+    there are two tasks or more, else in this process. Either way WeasyPrint loads only if there is a task.
+    Each task names its writer's settings in `settings` (Task.writer): one session makes every language."""
     if tasks == 0:
         yield lambda todo: iter(())
         return
@@ -105,7 +110,7 @@ def renderer(settings: WriterSettings, jobs: int, tasks: int) -> Iterator[Callab
 
 
 @contextlib.contextmanager
-def _pool(settings: WriterSettings, workers: int) -> Iterator[ProcessPoolExecutor]:
+def _pool(settings: Sequence[WriterSettings], workers: int) -> Iterator[ProcessPoolExecutor]:
     """Worker processes that end with this one and leave Ctrl-C to it; on any stop, each finishes its leaflet."""
     context = multiprocessing.get_context()
     pool = ProcessPoolExecutor(
@@ -126,11 +131,7 @@ def _pool(settings: WriterSettings, workers: int) -> Iterator[ProcessPoolExecuto
 
 
 def _in_order(pool: ProcessPoolExecutor, todo: Sequence[Task]) -> Iterator[Made]:
-    """Submit every task at once, the longest first, then yield the results in the order of the tasks.
-
-    The longest first (most pages allowed, then most HTML), so no worker is left with a long leaflet alone at
-    the end while the other waits.
-    """
+    """Submit every task at once, the longest first, then yield the results in the order of the tasks."""
     futures = _submit(pool, todo)
     try:
         for index in range(len(todo)):
@@ -141,9 +142,10 @@ def _in_order(pool: ProcessPoolExecutor, todo: Sequence[Task]) -> Iterator[Made]
 
 
 def _submit(pool: ProcessPoolExecutor, todo: Sequence[Task]) -> dict[int, Future[Made]]:
-    """Every task submitted, the longest first (most pages allowed, then most HTML); by index."""
+    """Every task submitted, the longest first (the most HTML to lay out), so no worker is left with a long
+    leaflet alone at the end while the other waits; by index."""
     futures: dict[int, Future[Made]] = {}
-    for index in sorted(range(len(todo)), key=lambda i: (-todo[i].max_pages, -len(todo[i].html))):
+    for index in sorted(range(len(todo)), key=lambda i: -len(todo[i].html)):
         futures[index] = pool.submit(make, todo[index])
     return futures
 
@@ -156,16 +158,26 @@ def _load_modules() -> None:
     from leaflets.render import pdf  # noqa: F401
 
 
-def _start_worker(settings: WriterSettings, temp: str, parent: int) -> None:
+def _start_worker(settings: Sequence[WriterSettings], temp: str, parent: int) -> None:
     """A pool worker: ignore Ctrl-C (the parent handles it), end with the parent, then load its writer."""
     become_worker(parent, temp)
     load(settings)
 
 
-def load(settings: WriterSettings) -> None:
-    """Build the PDF writer (fonts, stylesheets) this process uses for every leaflet it makes."""
+def load(settings: Sequence[WriterSettings]) -> None:
+    """Set up this process to make leaflets with a PDF writer (fonts, stylesheets) for each of `settings`,
+    each made when a leaflet first needs it, then kept for every leaflet it makes."""
+    _state.update(settings=list(settings), writers={})
+
+
+def _writer(index: int) -> tuple[Any, Callable[[str], str]]:
+    """The PDF writer of `settings[index]`, and the namer of its content's fields (for messages)."""
+    made: tuple[Any, Callable[[str], str]] | None = _state["writers"].get(index)
+    if made is not None:
+        return made
     from leaflets.render.pdf import PdfWriter  # late: WeasyPrint only where rendering happens
 
+    settings: WriterSettings = _state["settings"][index]
     content = settings.content
     writer = PdfWriter(
         TEMPLATES / "css",
@@ -175,31 +187,36 @@ def load(settings: WriterSettings) -> None:
         source_date=content.governance.published,
         fonts=settings.fonts,
     )
-    _state.update(settings=settings, writer=writer, field_of=field_namer(content))
+    _state["writers"][index] = made = (writer, field_namer(content))
+    return made
 
 
 def unload() -> None:
-    """Drop this process's writer (WeasyPrint's font folders go with it, not at interpreter exit)."""
+    """Drop this process's writers (WeasyPrint's font folders go with them, not at interpreter exit)."""
     _state.clear()
 
 
 def retarget(settings: WriterSettings) -> None:
-    """Keep this process's writer (its settings are the same) but name fields from this content (the preview)."""
-    _state.update(settings=settings, field_of=field_namer(settings.content))
+    """Keep this process's first writer (its settings are the same) but name fields from this content (the
+    preview)."""
+    _state["settings"][0] = settings
+    if 0 in _state["writers"]:
+        _state["writers"][0] = (_state["writers"][0][0], field_namer(settings.content))
 
 
 def make(task: Task) -> Made:
     """Render one leaflet, check its pages and its PDF, and write it (findings are returned, not judged here)."""
     from leaflets.checks.pages import check_layout, check_pdf
 
-    settings: WriterSettings = _state["settings"]
-    rendered = _state["writer"].render(
+    settings: WriterSettings = _state["settings"][task.writer]
+    writer, field_of = _writer(task.writer)
+    rendered = writer.render(
         task.html,
         task.stylesheets,
         task.max_pages,
         task.what,
         task.print_shop,
-        field_of=_state["field_of"],
+        field_of=field_of,
         margins=task.margins,
     )
     layout: list[Finding] = []
@@ -247,13 +264,15 @@ class _Preloaded:
         self.waiting = 0  # results of that session not yet received
 
     @contextlib.contextmanager
-    def session(self, settings: WriterSettings, workers: int) -> Iterator[Callable[[Sequence[Task]], Iterator[Made]]]:
+    def session(
+        self, settings: Sequence[WriterSettings], workers: int
+    ) -> Iterator[Callable[[Sequence[Task]], Iterator[Made]]]:
         """`make_all` for `renderer`: the tasks are made there, their results yielded here in order."""
 
         def make_all(todo: Sequence[Task]) -> Iterator[Made]:
             self._settle()
             # tempfile's folder is the build's scratch folder: WeasyPrint's font folders go there, as here.
-            self.connection.send(("make", settings, workers, tempfile.gettempdir(), list(todo)))
+            self.connection.send(("make", list(settings), workers, tempfile.gettempdir(), list(todo)))
             self.sent, self.waiting = True, len(todo)
             for _ in todo:
                 result = self._receive()
@@ -367,13 +386,13 @@ def _preload_main(connection: Connection, builds_end: Connection, parent: int, t
             return
 
 
-def _serve(connection: Connection, settings: WriterSettings, workers: int, tasks: list[Task]) -> bool:
+def _serve(connection: Connection, settings: list[WriterSettings], workers: int, tasks: list[Task]) -> bool:
     """Make `tasks` and send each result in order (or the first error), then 'idle' once every worker has
     ended. False if the build stopped meanwhile (it closed the pipe)."""
     if connection.poll():  # it stopped before this process had finished loading
         return False
     if workers <= 1:  # one leaflet: made here, no worker to fork
-        load(settings)  # (an error here is sent by _preload_main, in place of the first result)
+        load(settings)
         try:
             for task in tasks:
                 if connection.poll():

@@ -127,7 +127,7 @@ class Renderer:
         shaping += (plan.content.governance.published, settings.fonts, tuple(sorted(settings.colour_names.items())))
         shaping += (tuple(css.items()),)
         if shaping != self._writer_key:  # a stylesheet or a setting changed: a new writer parses them afresh
-            workers.load(settings)  # the warm writer of this process (workers._state)
+            workers.load([settings])  # the warm writer of this process (workers._state), made when first used
             self._writer_key = shaping
         else:
             workers.retarget(settings)  # the same writer; this content's field names for messages
