@@ -143,7 +143,7 @@ def page_images(pdf: Path | bytes) -> list[bytes]:
             scale = THUMBNAIL_WIDTH / page.get_width()
             image = page.render(scale=scale, may_draw_forms=False).to_pil()
             buffer = io.BytesIO()
-            image.save(buffer, format="PNG", optimize=True)
+            image.save(buffer, format="PNG")  # not optimize=True: 4 times the time, for files 1% larger here
             images.append(buffer.getvalue())
         return images
     finally:
