@@ -39,24 +39,23 @@ def fictional_patients(path: Path, count: int) -> None:
     """A CSV of made-up patients (no real names), one or two leaflets each."""
     rng = random.Random(7)
     with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow([*REQUIRED, *OPTIONAL])
+        writer = csv.DictWriter(stream, fieldnames=[*REQUIRED, *OPTIONAL])  # optional columns left empty
+        writer.writeheader()
         for number in range(1, count + 1):
             chosen = ";".join(rng.sample(LEAFLETS, rng.choice([1, 1, 2])))
-            note = "Walk a little more each day." if number % 3 == 0 else ""
             writer.writerow(
-                [
-                    f"BENCH-{number:05d}",
-                    f"Test Patient {number}",
-                    "Lumbar laminectomy",
-                    "2026-11-20",
-                    "Dr Sam Example",
-                    "2026-12-09",
-                    "14:30",
-                    "Clinic 3",
-                    chosen,
-                    note,
-                ]
+                {
+                    "record_id": f"BENCH-{number:05d}",
+                    "patient_name": f"Test Patient {number}",
+                    "procedure": "Lumbar laminectomy",
+                    "procedure_date": "2026-11-20",
+                    "clinician": "Dr Sam Example",
+                    "followup_date": "2026-12-09",
+                    "followup_time": "14:30",
+                    "followup_place": "Clinic 3",
+                    "leaflets": chosen,
+                    "note": "Walk a little more each day." if number % 3 == 0 else "",
+                }
             )
 
 
@@ -94,23 +93,18 @@ def _baseline_worker(logo: str) -> None:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    from leaflets.render.pdf import AssetFetcher, font_css
+    from leaflets.render.fonts import FONT_DIR, SHIPPED
+    from leaflets.render.pdf import AssetFetcher
 
     content = load_content(DEFAULT_CONTENT)
-    fetcher = AssetFetcher([TEMPLATES, Path(logo), *_font_dirs()], booking_qr(content))
+    fetcher = AssetFetcher([TEMPLATES, Path(logo), FONT_DIR], booking_qr(content))
     fonts = FontConfiguration()
-    css = [CSS(string=font_css(), font_config=fonts, url_fetcher=fetcher)]
+    css = [CSS(string=SHIPPED.css(), font_config=fonts, url_fetcher=fetcher)]
     css += [
         CSS(filename=TEMPLATES / "css" / name, font_config=fonts, url_fetcher=fetcher)
         for name in HANDOUT.stylesheets("a4")
     ]
     _baseline.update(fonts=fonts, css=css, fetcher=fetcher, base=TEMPLATES.as_uri() + "/")
-
-
-def _font_dirs() -> list[Path]:
-    from leaflets.render.pdf import FONT_DIR
-
-    return [FONT_DIR]
 
 
 def _baseline_render(html: str) -> int:
