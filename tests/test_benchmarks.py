@@ -1,0 +1,58 @@
+"""The benchmark scripts still set up what they time (nothing here is timed: their numbers are theirs).
+
+A module move or a new column once broke benchmarks/discharge.py unseen; these run each script's setup on
+a small scale, and one WeasyPrint render of its baseline, so a change that breaks a benchmark fails here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from leaflets.build.plan import DEFAULT_CONTENT, load_content, load_sources, select
+from leaflets.discharge.patients import read_patients
+from leaflets.render.html import environment
+from tests.conftest import ROOT
+
+
+def script(name: str) -> ModuleType:
+    path = ROOT / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_benchmark_writes_every_leaflet_the_build_makes(tmp_path: Path) -> None:
+    bench = script("build")
+    content = bench.copy_content(tmp_path / "content")
+    count = bench.write_leaflets(content, tmp_path / "html")
+    expected = [e.label for source in load_sources(content) for e in select(source.content)]
+    assert count == len(expected) == 22
+    assert sorted(p.stem for p in (tmp_path / "html").glob("*.html")) == sorted(expected)
+    for listed in (tmp_path / "html").glob("*.css-list"):
+        assert all(Path(name).is_file() for name in listed.read_text().split()), listed.name
+    # The bare loop renders what was written: one leaflet is enough to know it still runs.
+    for html in (tmp_path / "html").glob("*.html"):
+        if html.stem != "scar-tissue-en":
+            html.unlink()
+    done = subprocess.run([sys.executable, "-c", bench.BARE_LOOP, str(tmp_path / "html")], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    bench.edit(content, *bench.SENTENCE)  # the sentence the edit benchmark changes is still in the content
+
+
+def test_the_discharge_benchmark_makes_a_valid_list_and_renders_its_baseline(tmp_path: Path) -> None:
+    bench = script("discharge")
+    listed = tmp_path / "patients.csv"
+    bench.fictional_patients(listed, 12)
+    patients, problems = read_patients(listed, bench.LEAFLETS)
+    assert problems == [] and len(patients) == 12
+    content = load_content(DEFAULT_CONTENT)
+    logo = (DEFAULT_CONTENT.parent / content.brand.logo).resolve()
+    html = bench.handout_html(content, patients[0], "a4", logo.as_uri(), False, environment())
+    bench._baseline_worker(str(logo))  # WeasyPrint's best rate: fonts and CSS set up as the benchmark does
+    assert bench._baseline_render(html) > 10_000  # the bytes of one handout's PDF
