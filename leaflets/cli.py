@@ -355,7 +355,8 @@ def run_build(args: argparse.Namespace) -> int:
             print(format_report(findings))
     seconds = time.perf_counter() - started
     if args.check:
-        print(f"Checked {len(outputs)} leaflets in {seconds:.1f} s; report in {display_path(args.out / QUALITY)}")
+        checked = f"{len(outputs)} leaflet{'s' if len(outputs) != 1 else ''}"
+        print(f"Checked {checked} in {seconds:.1f} s; report in {display_path(args.out / QUALITY)}")
         return EXIT_OK
     manifest = display_path(args.out / MANIFEST)
     made = len(outputs) - len(kept)

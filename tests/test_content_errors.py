@@ -74,7 +74,7 @@ def build_bad(content: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path)
             ("        week: 6\n", "        week: soon\n"),
             "week: soon",
             9,
-            "cause_leaflets[2].timeline[0].week: expected a whole number, got str 'soon'",
+            "cause_leaflets[2].timeline[0].week: expected a whole number, got the text 'soon'",
         ),
         (
             ("  booking_url: https://www.example.org/book", "  booking_url: www.example.org/book"),

@@ -231,6 +231,8 @@ def _describe(value: Any) -> str:
         return f"a date and time ({value}); write the date alone, like 2027-11-02"
     if isinstance(value, datetime.date):
         return f"a date ({value})"
+    if isinstance(value, str):
+        return f"the text {shown(value)}"
     return f"{type(value).__name__} {shown(value)}"
 
 

@@ -381,7 +381,7 @@ def _kind(annotation: Any) -> str:
     annotation = _unwrap(annotation)
     if typing.get_origin(annotation) is list:
         return "list of " + _kind(typing.get_args(annotation)[0])
-    names = {str: "text", int: "whole number", float: "number", datetime.date: "date (YYYY-MM-DD)"}
+    names = {str: "text", bool: "yes or no", int: "whole number", float: "number", datetime.date: "date (YYYY-MM-DD)"}
     if annotation in names:
         return names[annotation]
     if typing.get_origin(annotation) is Literal:

@@ -108,7 +108,7 @@ def _compare(ours: Any, theirs: Any, path: FieldPath, master_shown: str) -> Iter
             yield (
                 path,
                 (
-                    f"has {len(theirs)} {kind}s where {master_shown} has {len(ours)} ({named}); "
+                    f"has {_count(len(theirs), kind)} where {master_shown} has {len(ours)} ({named}); "
                     "keep the master's, in its order (add new ones there first)"
                 ),
             )
@@ -123,7 +123,10 @@ def _kind(value: Any) -> str:
 
 
 def _count(number: int, kind: str) -> str:
-    return (f"an {kind}" if kind[0] in "aeiou" else f"a {kind}") if number == 1 else f"{number} {kind}s"
+    """'a section', 'an entry', '3 entries'."""
+    if number == 1:
+        return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+    return f"{number} {kind[:-1]}ies" if kind.endswith("y") else f"{number} {kind}s"
 
 
 def _name(value: Any) -> str:

@@ -29,7 +29,8 @@ EPILOG = """\
 The CSV needs these columns (header row first, UTF-8):
   record_id, patient_name, procedure, procedure_date (YYYY-MM-DD), clinician,
   followup_date (YYYY-MM-DD), followup_time (HH:MM), followup_place,
-  leaflets (cause leaflet names, separated by ';'), and optionally note.
+  leaflets (cause leaflet names, separated by ';'), and optionally note and
+  language (the handout's language, e.g. es; empty: the content's own).
 
 Each handout is named by its record id. Problems name the row and column,
 never what is in them. Do not commit patient lists to git.
