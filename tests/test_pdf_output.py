@@ -299,3 +299,29 @@ def test_same_inputs_give_byte_identical_pdfs(tmp_path: Path) -> None:
     second = build(CONTENT, tmp_path / "two", languages=["en"], only=["scar-tissue"])
     assert first[0].sha256 == second[0].sha256
     assert (tmp_path / "one" / "manifest.json").read_bytes() == (tmp_path / "two" / "manifest.json").read_bytes()
+
+
+@pytest.mark.parametrize("kept", [True, False])
+def test_a_phone_number_in_a_sentence_is_kept_on_one_line(kept: bool, tmp_path: Path) -> None:
+    # A 46 mm line has room for "Please call us on (555)" but not for the whole number after it.
+    import pypdfium2 as pdfium
+
+    from leaflets.build.plan import load_content
+    from leaflets.render.html import TEMPLATES, fill, palette
+    from leaflets.render.pdf import PdfWriter
+
+    colours = "".join(f"--{name}: {value};" for name, value in palette(load_content(CONTENT), False).items())
+    sentence = fill("Please call us on {phone} today.", phone="(555) 014-7720")
+    body = sentence if kept else "Please call us on (555) 014-7720 today."
+    html = (
+        f'<html lang="en"><head><style>:root {{ {colours} }}</style></head>'
+        f'<body><main><h1>Test</h1><p style="width: 46mm">{body}</p></main></body></html>'
+    )
+    rendered = PdfWriter(TEMPLATES / "css", [TEMPLATES]).render(html, ["leaflet.css", "a4.css"], 1, "test")
+    (tmp_path / "phone.pdf").write_bytes(rendered.data)
+    document = pdfium.PdfDocument(tmp_path / "phone.pdf")
+    try:
+        lines = [" ".join(line.split()) for line in document[0].get_textpage().get_text_range().splitlines()]
+    finally:
+        document.close()
+    assert any("(555) 014-7720" in line for line in lines) is kept, lines

@@ -44,7 +44,36 @@ def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environmen
     env.filters["css_string"] = css_string
     env.filters["css_counter_text"] = css_counter_text
     env.filters["booking_address"] = booking_address
+    env.filters["unbroken"] = unbroken
+    env.filters["keeping"] = keeping
+    env.filters["fill"] = fill
     return env
+
+
+#: Up to this many characters, a phone number or a date is kept on one line (`unbroken`); a longer one may wrap,
+#: so it never sticks out of a narrow column (24 characters of 12 pt text take about 55 mm).
+UNBROKEN_MAX = 24
+
+
+def unbroken(value: str) -> Markup:
+    """`value` kept on one line, not split where the line wraps, if it is short (a phone number, a date): class
+    `unbroken` in leaflet.css."""
+    if len(value) > UNBROKEN_MAX:
+        return Markup.escape(value)
+    return Markup('<span class="unbroken">{}</span>').format(value)
+
+
+def keeping(text: str, *phrases: str) -> Markup:
+    """Free text with each of `phrases` in it kept on one line (the clinic's phone number in a sentence)."""
+    marked = Markup.escape(text)
+    for phrase in filter(None, phrases):
+        marked = Markup(marked.replace(Markup.escape(phrase), unbroken(phrase)))
+    return marked
+
+
+def fill(pattern: str, **values: str) -> Markup:
+    """A wording entry with its {placeholders} filled, each value kept on one line ('call us on {phone}')."""
+    return Markup.escape(pattern).format(**{name: unbroken(value) for name, value in values.items()})
 
 
 def css_string(value: str) -> Markup:
