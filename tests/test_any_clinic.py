@@ -141,6 +141,20 @@ def test_a_long_approver_and_source_make_the_footer_deeper_not_cut_off(
         assert all("(END)" in text for text in page_texts(path)), "the footer's last line is missing"
 
 
+def test_no_footer_line_starts_with_a_separator(content_copy: Callable[..., Path], tmp_path: Path) -> None:
+    # With this name the footer's second line began "· Approved by" before each dot was held to the item before it.
+    name = "clinic_name: Exampleton Spine & Pain Clinic"
+    content = content_copy((name, f"{name} Ltd"))
+    (output,) = build(content, tmp_path / "out", only=["scar-tissue"])
+    document = pdfium.PdfDocument(tmp_path / "out" / output.file)
+    try:
+        lines = [line.strip() for line in document[0].get_textpage().get_text_range().splitlines()]
+    finally:
+        document.close()
+    assert not [line for line in lines if line.startswith("·")], lines
+    assert any("Review by 2 November 2027" in line for line in lines), lines  # a date stays with its label
+
+
 def test_clinic_details_too_long_for_a_page_are_named(tmp_path: Path) -> None:
     content = tmp_path / "content.yaml"
     shutil.copytree(SECOND_CLINIC.parent / "brand", tmp_path / "brand")

@@ -55,10 +55,10 @@ def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environmen
 UNBROKEN_MAX = 24
 
 
-def unbroken(value: str) -> Markup:
-    """`value` kept on one line, not split where the line wraps, if it is short (a phone number, a date): class
-    `unbroken` in leaflet.css."""
-    if len(value) > UNBROKEN_MAX:
+def unbroken(value: str, longest: int = UNBROKEN_MAX) -> Markup:
+    """`value` kept on one line, not split where the line wraps, if it is no longer than `longest` (a phone
+    number, a date): class `unbroken` in leaflet.css."""
+    if len(value) > longest:
         return Markup.escape(value)
     return Markup('<span class="unbroken">{}</span>').format(value)
 
