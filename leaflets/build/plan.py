@@ -135,7 +135,10 @@ def record_translation(content_path: Path, translation: Path) -> str:
     listed = {(content_path.parent / name).resolve() for name in master.translations}
     shown = display_path(translation)
     if translation.resolve() not in listed:
-        raise UsageError(f"{display_path(content_path)} does not list {shown} under `translations:`")
+        raise UsageError(
+            f"{display_path(content_path)} does not list {shown} under `translations:`; name the content file that "
+            f"does with --content (python generate.py translated {translation} --content PATH)"
+        )
     source = _load_translation(master, content_path, translation)
     version = source.content.translation.version if source.content.translation else None
     if version != master.governance.version:
