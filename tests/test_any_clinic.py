@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -174,6 +175,9 @@ def test_clinic_details_too_long_for_a_page_are_named(tmp_path: Path) -> None:
     message = str(caught.value)
     assert message.startswith("failed-decompression-en-US (letter) needs 2 pages but may have 1:")
     assert "the clinic's details take several lines here" in message
+    # How much room they take, so a two-line address is not taken for the cause of a long spill.
+    taken = re.search(r"their lines after the first take about (\d+) mm", message)
+    assert taken is not None and 5 <= int(taken.group(1)) <= 40, message
     assert "brand.address (4 lines)" in message
     assert "brand.clinic_name (2 lines)" in message
 

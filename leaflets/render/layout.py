@@ -47,22 +47,35 @@ def check_budget(document: Any, max_pages: int, what: str) -> None:
 
 
 def _brand_note(document: Any) -> str:
-    """Which of the clinic's details (elements marked data-field) take more than one line, and the footer's depth."""
-    lines: dict[str, int] = {}
+    """Which of the clinic's details (elements marked data-field) take more than one line, and the footer's depth,
+    with how much room their lines after the first take (so a short address is not blamed for a long spill)."""
+    lines: dict[str, tuple[int, float]] = {}  # field: (lines, mm its lines after the first take)
     for page in document.pages:
         for box in _boxes(page):
             if box.element is not None and "data-field" in box.element.attrib and isinstance(box, boxes.BlockBox):
                 count = sum(1 for d in box.descendants() if isinstance(d, boxes.LineBox))
-                lines[box.element.attrib["data-field"]] = max(count, lines.get(box.element.attrib["data-field"], 0))
-    long = [f"{field} ({count} lines)" for field, count in lines.items() if count > 1]
+                field = box.element.attrib["data-field"]
+                if count > lines.get(field, (0, 0.0))[0]:
+                    lines[field] = (count, box.height * (count - 1) / count * MM)
+    long = [f"{field} ({count} lines)" for field, (count, _) in lines.items() if count > 1]
+    room = sum(mm for count, mm in lines.values() if count > 1)
     footer = footer_lines(document)
-    if footer > 2:
+    if footer > 2:  # the stylesheet's margin holds two
         long.append(f"the page footer ({footer} lines: brand.clinic_name, governance.approved_by, governance.source)")
+        room += (footer - 2) * _footer_line_mm(document)
+    if not long:
+        return ""
     return (
-        f"; the clinic's details take several lines here, shortening them makes room too: {', '.join(long)}"
-        if long
-        else ""
+        "; the clinic's details take several lines here, shortening them makes room too (their lines after the "
+        f"first take about {room:.0f} mm): {', '.join(long)}"
     )
+
+
+def _footer_line_mm(document: Any) -> float:
+    """The height (mm) of one line of the running footer on the first page."""
+    margins = [c for c in document.pages[0]._page_box.children if isinstance(c, boxes.MarginBox)]
+    heights = [d.height for m in margins for d in m.descendants() if isinstance(d, boxes.LineBox)]
+    return max(heights, default=0) * MM
 
 
 def footer_lines(document: Any) -> int:
