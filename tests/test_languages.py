@@ -161,20 +161,26 @@ def test_a_third_language_and_new_wording_are_data_beside_the_content(content_co
     (folder / "content.fr.yaml").write_text(french, encoding="utf-8")
     block = dict(wording.shipped()["es"]) | {"locale": "fr_FR", "page_x_of_y": "Page {page} sur {pages}"}
     block["book"] = "Prendre rendez-vous"
+    del block["colon"]  # as a wording file written before that entry existed: it gets ":"
     strings = {"en": {"book": "Make an appointment"}, "fr": block}
     (folder / "strings.yaml").write_text(yaml.safe_dump(strings, allow_unicode=True), encoding="utf-8")
     shutil.copy(folder / "content.es.master.json", folder / "content.fr.master.json")
-    sources = load_sources(master)
-    assert [s.content.language for s in sources] == ["en", "fr", "es"]
-    overview = {
-        s.content.language: render_html(
-            s.content, editions(s.content)[0], "a4", (folder / "assets" / "logo.svg").as_uri()
-        )
-        for s in sources
-    }
+
+    def overviews() -> dict[str, str]:
+        sources = load_sources(master)
+        assert [s.content.language for s in sources] == ["en", "fr", "es"]
+        logo = (folder / "assets" / "logo.svg").as_uri()
+        return {s.content.language: render_html(s.content, editions(s.content)[0], "a4", logo) for s in sources}
+
+    overview = overviews()
     assert "Make an appointment" in overview["en"] and "Book an appointment" not in overview["en"]
     assert "Prendre rendez-vous" in overview["fr"] and "2 novembre 2026" in overview["fr"]
     assert wording.shipped()["es"]["book"] in overview["es"]
+    assert f"{block['approved_by']}: Patient Information Group" in overview["fr"]
+    # French puts a narrow no-break space before a colon: the wording says so, not the templates.
+    strings["fr"]["colon"] = "\u202f:"
+    (folder / "strings.yaml").write_text(yaml.safe_dump(strings, allow_unicode=True), encoding="utf-8")
+    assert f"{block['approved_by']}\u202f: Patient Information Group" in overviews()["fr"]
 
 
 def test_a_new_language_lacking_wording_is_named_with_its_line(content_copy: MakeContent) -> None:
@@ -184,6 +190,7 @@ def test_a_new_language_lacking_wording_is_named_with_its_line(content_copy: Mak
         load_content(master)
     said = [str(p) for p in caught.value.problems]
     assert said[0].startswith("strings.yaml:1:1: fr: a new language needs every entry of the wording; missing: ")
+    assert "colon" not in said[0]  # an entry with a default is not required
     assert said[1] == "strings.yaml:3:3: fr.bok: is not an entry of the wording; did you mean 'book'?"
 
 

@@ -2,7 +2,7 @@
 
 The shipped table is `templates/strings.yaml`. A clinic changes wording, or adds a language, in a file of its
 own beside the content (`strings: strings.yaml`), never in the project: a block for a language the project
-ships may replace any of its entries; a block for a new language must give every entry.
+ships may replace any of its entries; a block for a new language must give every entry but those in DEFAULTS.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from leaflets.errors import BuildError, ContentError, Problem
 SHIPPED = Path(__file__).resolve().parents[2] / "templates" / "strings.yaml"
 #: The language whose block names every entry (the others must match it).
 REFERENCE = "en"
+#: Entries a new language may leave out (added after a clinic's files were written), and what it then gets.
+DEFAULTS = {"colon": ":"}
 
 
 @cache
@@ -67,12 +69,13 @@ def table(clinic_file: Path | None = None) -> dict[str, dict[str, Any]]:
                 kind = "a list of words" if isinstance(known[key], list) else "text"
                 problems.append(marks.at((language, key), f"{language}.{key}", f"must be {kind}"))
         if language not in merged:
-            missing = [key for key in known if key not in block]
+            missing = [key for key in known if key not in block and key not in DEFAULTS]
             if missing:
                 listed = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
                 message = f"a new language needs every entry of the wording; missing: {listed}"
                 problems.append(marks.at((language,), language, message))
-        merged.setdefault(language, {}).update(block)
+            merged[language] = dict(DEFAULTS)
+        merged[language].update(block)
     if problems:
         raise ContentError(sorted(problems, key=lambda p: (p.line, p.column)))
     return merged
