@@ -515,7 +515,7 @@ class Plan:
         self.planned = []
         for shop in (False, True) if self.print_shop else (False,):
             for edition in self.chosen:
-                html = self._html(edition, shop)
+                html = self.html(edition, shop)
                 inputs = edition_digest(self.common, edition.name, shop, html)
                 self.planned.append(Planned(edition, shop, inputs, html, self._previous(edition, shop, inputs)))
 
@@ -552,11 +552,12 @@ class Plan:
         what = f"{edition.label} ({self.paper}{', print shop' if shop else ''})"
         target = confined(out_dir, edition.filename(self.paper, shop))
         stylesheets = edition.stylesheets(self.paper, shop)
-        margins = self._html(edition, shop, margins_only=True)
+        margins = self.html(edition, shop, margins_only=True)
         style, pages = edition.style, edition.max_pages
         return Task(edition.label, style, stylesheets, pages, what, shop, html, margins, target, writer)
 
-    def _html(self, edition: Edition, shop: bool, margins_only: bool = False) -> str:
+    def html(self, edition: Edition, shop: bool = False, margins_only: bool = False) -> str:
+        """The edition's HTML as this plan renders it (render_html, with the plan's compiled templates)."""
         logo = self.logo.as_uri()
         return render_html(
             self.content,
@@ -599,12 +600,13 @@ class Plan:
         (and unchanged stylesheets) render this plan's leaflets the same, so the live preview keeps one warm."""
         return WriterSettings(self.content, self.logo, self.icc_profile, self.fonts, self.colour_names())
 
-    def render_leaflet(self, edition: Edition, out_dir: Path) -> Output:
-        """Render, check and write one office-printer leaflet into `out_dir` in this process, with the writer
-        `workers.load()` made; its findings go to `log`, a failing one raises QualityError (the live preview)."""
+    def render_leaflet(self, edition: Edition, html: str, out_dir: Path) -> Output:
+        """Render, check and write one office-printer leaflet from its `html` (`self.html(edition)`) into `out_dir`
+        in this process, with the writer `workers.load()` made; its findings go to `log`, a failing one raises
+        QualityError (the live preview)."""
         from leaflets.build.workers import make
 
-        task = self._task(edition, False, self._html(edition, False), out_dir)
+        task = self._task(edition, False, html, out_dir)
         return self._made(edition, False, "", make(task), out_dir)
 
     def colour_names(self) -> dict[str, str]:

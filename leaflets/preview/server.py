@@ -31,7 +31,7 @@ from leaflets.checks.quality import Finding, check_content
 from leaflets.content import wording
 from leaflets.content.load import display_path
 from leaflets.errors import ContentError, LeafletError, UsageError
-from leaflets.render.html import TEMPLATES, booking_qr, environment, render_html, strings_for
+from leaflets.render.html import TEMPLATES, booking_qr, environment, strings_for
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
 PAGE_WIDTH = 560  # pixels: big enough to read the text without opening the PDF
@@ -132,15 +132,14 @@ class Renderer:
         else:
             workers.retarget(settings)  # the same writer; this content's field names for messages
         shared = hashlib.sha256(repr(shaping).encode() + _read(plan.logo)).hexdigest()
-        env = environment()
         fresh = []
         for edition in plan.chosen:
-            html = render_html(plan.content, edition, plan.paper, plan.logo.as_uri(), env, expired=plan.expired)
+            html = plan.html(edition)
             key = hashlib.sha256(f"{shared}:{edition.name}:{html}".encode()).hexdigest()
             view = views.get(edition.name) or LeafletView(edition.name, edition.description)
             if view.description != edition.description:
                 view = replace(view, description=edition.description)
-            fresh.append(view if view.key == key else self._render(plan, edition, view, key))
+            fresh.append(view if view.key == key else self._render(plan, edition, html, view, key))
         return self._advance(leaflets=tuple(fresh), findings=tuple(words), updated=now)
 
     def _plan(self) -> Plan:
@@ -161,11 +160,11 @@ class Renderer:
         self.watched = {p.resolve() for p in (self.content_path, logo, *files, *plan.fonts.fallbacks)}
         return plan
 
-    def _render(self, plan: Plan, edition: Any, view: LeafletView, key: str) -> LeafletView:
+    def _render(self, plan: Plan, edition: Any, html: str, view: LeafletView, key: str) -> LeafletView:
         """Lay out one leaflet; its new pages, or the old ones with the reason it could not be made."""
         plan.log = []  # this leaflet's page checks only: the words' findings are shown, not enforced, here
         try:
-            output = plan.render_leaflet(edition, self.folder)
+            output = plan.render_leaflet(edition, html, self.folder)
         except LeafletError as error:
             return replace(view, key=key, findings=tuple(plan.log), error=str(error))  # the last good pages stay
         pages = page_images(self.folder / output.file, edition.name)

@@ -73,15 +73,18 @@ def _brand_note(document: Any) -> str:
 
 def _footer_line_mm(document: Any) -> float:
     """The height (mm) of one line of the running footer on the first page."""
-    margins = [c for c in document.pages[0]._page_box.children if isinstance(c, boxes.MarginBox)]
-    heights = [d.height for m in margins for d in m.descendants() if isinstance(d, boxes.LineBox)]
-    return max(heights, default=0) * MM
+    return max((line.height for lines in _margin_lines(document) for line in lines), default=0) * MM
 
 
 def footer_lines(document: Any) -> int:
     """Lines of the running footer on the first page."""
+    return max((len(lines) for lines in _margin_lines(document)), default=0)
+
+
+def _margin_lines(document: Any) -> list[list[Any]]:
+    """The lines of each page-margin box on the first page."""
     margins = [c for c in document.pages[0]._page_box.children if isinstance(c, boxes.MarginBox)]
-    return max((sum(1 for d in m.descendants() if isinstance(d, boxes.LineBox)) for m in margins), default=0)
+    return [[d for d in m.descendants() if isinstance(d, boxes.LineBox)] for m in margins]
 
 
 def check_panels(document: Any, what: str) -> None:
