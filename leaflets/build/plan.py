@@ -31,9 +31,17 @@ from leaflets.content.editions import Edition, editions
 from leaflets.content.load import display_path, text_fields
 from leaflets.content.schema import PAPERS, Content
 from leaflets.content.yamltree import FieldPath
-from leaflets.errors import BuildError, Problem, QualityError, UsageError
+from leaflets.errors import BuildError, ContentError, Problem, QualityError, UsageError
 from leaflets.render.fonts import FontSet, font_set
-from leaflets.render.html import PROJECT_ROOT, TEMPLATES, environment, palette, render_html, strings_for
+from leaflets.render.html import (
+    PROJECT_ROOT,
+    TEMPLATES,
+    environment,
+    palette,
+    render_html,
+    strings_for,
+    wording_fillings,
+)
 
 # WeasyPrint, pikepdf and pypdfium2 are imported only when a leaflet is actually made
 # (the HTML is rendered on every build, with Jinja2 alone), so a build with nothing to do
@@ -88,17 +96,22 @@ def load_content(
     including that its language has fixed wording and that every character it prints is in a font the
     leaflets embed. The content's wording (shipped, with its `strings:` file, else `wording_file`, over it)
     goes with it."""
-    table: dict[str, dict[str, Any]] = {}
 
     def has_wording(content: Content) -> Iterator[tuple[FieldPath, str]]:
-        table.update(wording.table(path.parent / content.strings if content.strings else wording_file))
-        if wording.base(content.language) not in table:
+        table = wording.table(path.parent / content.strings if content.strings else wording_file)
+        language = wording.base(content.language)
+        if language not in table.blocks:
             where = "the file named in `strings:`" if content.strings else "a file named in `strings:`"
             yield (
                 ("language",),
-                f"no fixed wording for {wording.base(content.language)!r}: add a block for it to {where} "
-                f"(README, 'Languages'); the project has: {', '.join(sorted(table))}",
+                f"no fixed wording for {language!r}: add a block for it to {where} "
+                f"(README, 'Languages'); the project has: {', '.join(sorted(table.blocks))}",
             )
+            return
+        content._wording = table.blocks[language]
+        problems = table.filled_problems(language, wording_fillings(content))
+        if problems:  # they are in the wording file, not the content: stop with them alone, as table() does
+            raise ContentError(problems)
 
     def characters(content: Content) -> Iterator[tuple[FieldPath, str]]:
         fonts = content_fonts(content, path)
@@ -114,9 +127,7 @@ def load_content(
                     ),
                 )
 
-    content = content_stage.load(path, raw, [has_wording, characters, *checks], advice, notes)
-    content._wording = table[wording.base(content.language)]
-    return content
+    return content_stage.load(path, raw, [has_wording, characters, *checks], advice, notes)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from leaflets.content import wording
 from leaflets.content.schema import PAPERS, CauseLeaflet, Content, GlossaryEntry
 
 #: Layouts, each a stylesheet in templates/css/ on top of leaflet.css.
@@ -96,7 +97,7 @@ def sections(content: Content, edition: Edition, strings: Mapping[str, Any]) -> 
         causes = [f"{cause.name}. {cause.summary}" for cause in content.causes]
         parts = [
             (strings["key_points"], [*condition.key_points, condition.main_message]),
-            (strings["what_is_it"].format(condition=condition.in_text), list(condition.what_is_it)),
+            (wording.expand(strings["what_is_it"], condition=condition.in_text), list(condition.what_is_it)),
             (strings["what_causes_it"], [*condition.causes_intro, *causes]),
         ]
     else:

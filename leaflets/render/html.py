@@ -47,6 +47,7 @@ def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environmen
     env.filters["unbroken"] = unbroken
     env.filters["keeping"] = keeping
     env.filters["fill"] = fill
+    env.filters["expand"] = expand
     return env
 
 
@@ -73,7 +74,15 @@ def keeping(text: str, *phrases: str) -> Markup:
 
 def fill(pattern: str, **values: str) -> Markup:
     """A wording entry with its {placeholders} filled, each value kept on one line ('call us on {phone}')."""
-    return Markup.escape(pattern).format(**{name: unbroken(value) for name, value in values.items()})
+    parts = wording.segments(pattern)
+    return Markup("").join(
+        Markup.escape(text) + (unbroken(values[name]) if name is not None else "") for text, name in parts
+    )
+
+
+def expand(pattern: str, **values: str) -> str:
+    """A wording entry with its {placeholders} filled ('What is {condition}?'): see wording.expand."""
+    return wording.expand(pattern, **values)
 
 
 def css_string(value: str) -> Markup:
@@ -84,8 +93,10 @@ def css_string(value: str) -> Markup:
 
 def css_counter_text(pattern: str) -> Markup:
     """'Page {page} of {pages}' -> `"Page " counter(page) " of " counter(pages)` for margin boxes."""
-    parts = re.split(r"\{(page|pages)\}", pattern)
-    out = [css_string(text) if i % 2 == 0 else f"counter({text})" for i, text in enumerate(parts) if text]
+    out: list[str] = []
+    for text, name in wording.segments(pattern):
+        out += [css_string(text)] if text else []
+        out += [f"counter({name})"] if name is not None else []
     return Markup(" ".join(out))
 
 
@@ -93,6 +104,20 @@ def strings_for(content: Content) -> dict[str, Any]:
     """The fixed wording for the content's language (the shipped table with the clinic's `strings:` file over it,
     as `build.plan.load_content` resolved it); `en-US` and `en-GB` share the `en` block."""
     return content._wording or wording.shipped()[wording.base(content.language)]
+
+
+def wording_fillings(content: Content) -> dict[str, list[dict[str, str]]]:
+    """What the templates fill each wording entry's placeholders with, for `content` (its wording set): every
+    entry of wording.PLACEHOLDERS, with every set of values it is printed with."""
+    condition = content.condition
+    return {
+        "page_x_of_y": [{"page": "99", "pages": "99"}],  # CSS counters (css_counter_text): the longest a budget allows
+        "what_is_it": [{"condition": condition.in_text}],
+        "qr_alt": [{"url": content.brand.booking_url}],
+        "cause_leaflet": [{"condition": condition.title, "title": leaflet.title} for leaflet in content.cause_leaflets],
+        "call_us": [{"phone": content.brand.phone}],
+        "past_review": [{"date": format_date(content.governance.review_by, content)}],
+    }
 
 
 def locale_of(content: Content) -> Any:
