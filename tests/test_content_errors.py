@@ -47,7 +47,7 @@ def build_bad(content: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path)
             ("  logo: assets/logo.svg", "  logo: assets/missing.svg"),
             "logo: assets",
             3,
-            "brand.logo: no logo file at {tmp}/assets/missing.svg",
+            "brand.logo: no file at {tmp}/assets/missing.svg",
         ),
         (("  phone: 555-0134", '  phone: ""'), "phone:", 3, "brand.phone: is empty; write some text here"),
         (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import os
 import re
 import typing
 from pathlib import Path
@@ -26,6 +27,8 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+from leaflets.content.yamltree import shown
 
 #: Non-empty text; surrounding white space is removed.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -67,6 +70,38 @@ def _not_in_calendar(year: int, month: int, day: int) -> str:
     return f"{written} is not a date: {calendar.month_name[month]} {year} has {days} days"
 
 
+def _inside_the_content_folder(kind: Literal["file", "folder"]) -> AfterValidator:
+    """A check that a path the content names is a `kind` in the content's folder (`base_dir` in the validation
+    context) or below it, once every link is followed: the content names its own files, never others."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if Path(value).is_absolute():
+            raise ValueError(f"{shown(value)} is outside the content's folder: name a {kind} in it, relative to it")
+        base = Path((info.context or {}).get("base_dir", "."))
+        path, folder = base / value, base.resolve()
+        try:
+            inside = path.resolve().is_relative_to(folder)
+            there = path.is_dir() if kind == "folder" else path.is_file()
+        except RuntimeError:  # Python before 3.13
+            raise ValueError(f"{shown(value)} is a link that leads back to itself") from None
+        except OSError as error:  # e.g. a name too long for the disk
+            raise ValueError(f"cannot look at {shown(value)}: {error.strerror}") from None
+        if not inside:
+            by_name = not Path(os.path.normpath(folder / value)).is_relative_to(folder)  # `..` leads out
+            how = "goes out of" if by_name else "is a link out of"
+            raise ValueError(f"{shown(value)} {how} the content's folder: put the {kind} in it, and name it from there")
+        if not there:
+            raise ValueError(f"no {kind} at {path}")
+        return value
+
+    return AfterValidator(check)
+
+
+#: A file the content names, in its folder (or below): the logo, the wording, the term list, a translation.
+ContentFile = Annotated[Text, _inside_the_content_folder("file")]
+#: A folder the content names, in its folder (or below): the fonts.
+ContentFolder = Annotated[Text, _inside_the_content_folder("folder")]
+
 #: A date written YEAR-MONTH-DAY, with or without quotes.
 Date = Annotated[datetime.date, BeforeValidator(_date_in_quotes)]
 #: A print colour as four percentages: cyan, magenta, yellow, black.
@@ -99,7 +134,7 @@ class Brand(Model):
     """The clinic: name, logo, colours and how to reach it."""
 
     clinic_name: Text = Field(description="The clinic's name, printed on every leaflet and as PDF author.")
-    logo: Text = Field(description="Path to the logo (SVG or PNG), relative to the content file.")
+    logo: ContentFile = Field(description="Path to the logo (SVG or PNG) in the content file's folder, relative to it.")
     logo_alt: Text = Field(description="Words a screen reader says for the logo.")
     colours: Colours
     colours_cmyk: CmykColours
@@ -121,13 +156,9 @@ class Brand(Model):
 
     @field_validator("logo")
     @classmethod
-    def _logo_exists(cls, value: str, info: ValidationInfo) -> str:
-        base = (info.context or {}).get("base_dir", Path("."))
-        path = Path(base, value)
-        if path.suffix.lower() not in (".svg", ".png"):
-            raise ValueError(f"the logo must be an .svg or .png file, not {path.name!r}")
-        if not path.is_file():
-            raise ValueError(f"no logo file at {path}")
+    def _svg_or_png(cls, value: str) -> str:
+        if Path(value).suffix.lower() not in (".svg", ".png"):
+            raise ValueError(f"the logo must be an .svg or .png file, not {Path(value).name!r}")
         return value
 
 
@@ -247,9 +278,9 @@ class Quality(Model):
     review_warning_days: Annotated[int, Field(ge=0)] = Field(
         60, description="Warn this many days before governance.review_by."
     )
-    medical_terms: Text | None = Field(
+    medical_terms: ContentFile | None = Field(
         None,
-        description="A text file beside the content, one medical word or phrase a line: each one a leaflet "
+        description="A text file in the content's folder, one medical word or phrase a line: each one a leaflet "
         "uses must be in its glossary (a line matches words starting with it).",
     )
     everyday_words: list[Text] = Field(
@@ -266,22 +297,6 @@ class Translation(Model):
 class Content(Model):
     """Everything one set of leaflets says."""
 
-    @field_validator("quality")
-    @classmethod
-    def _terms_file_exists(cls, value: Quality, info: ValidationInfo) -> Quality:
-        base = (info.context or {}).get("base_dir", Path("."))
-        if value.medical_terms is not None and not Path(base, value.medical_terms).is_file():
-            raise ValueError(f"no medical_terms file at {Path(base, value.medical_terms)}")
-        return value
-
-    @field_validator("fonts")
-    @classmethod
-    def _fonts_folder_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
-        base = (info.context or {}).get("base_dir", Path("."))
-        if value is not None and not Path(base, value).is_dir():
-            raise ValueError(f"no folder at {Path(base, value)}")
-        return value
-
     @field_validator("language")
     @classmethod
     def _language_cldr_knows(cls, value: str) -> str:
@@ -295,33 +310,24 @@ class Content(Model):
                 raise ValueError(message) from None
         return value
 
-    @field_validator("strings", "translations")
-    @classmethod
-    def _files_exist(cls, value: str | list[str] | None, info: ValidationInfo) -> str | list[str] | None:
-        base = (info.context or {}).get("base_dir", Path("."))
-        for name in [value] if isinstance(value, str) else value or []:
-            if not Path(base, name).is_file():
-                raise ValueError(f"no file at {Path(base, name)}")
-        return value
-
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = Field(
         description="Language of the text (en, es), with a region for its dates if wanted (en-US, en-GB); "
         "picks the fixed wording (templates/strings.yaml, or the clinic's `strings` file)."
     )
     paper: Paper = Field("a4", description="Default paper size: a4 or letter.")
-    fonts: Text | None = Field(
+    fonts: ContentFolder | None = Field(
         None,
-        description="Folder of extra fonts (.ttf/.otf), relative to the content file, for characters the "
-        "shipped font lacks (e.g. Noto Sans Arabic for patients' names); they are embedded.",
+        description="Folder of extra fonts (.ttf/.otf) in the content file's folder, relative to it, for characters "
+        "the shipped font lacks (e.g. Noto Sans Arabic for patients' names); they are embedded.",
     )
-    strings: Text | None = Field(
+    strings: ContentFile | None = Field(
         None,
-        description="File of fixed wording beside the content, one block per language: replaces entries of "
+        description="File of fixed wording in the content's folder, one block per language: replaces entries of "
         "templates/strings.yaml, or adds a language (README, 'Fixed wording and other languages').",
     )
-    translations: list[Text] = Field(
+    translations: list[ContentFile] = Field(
         [],
-        description="Content files translating this one into other languages, relative to this file; "
+        description="Content files translating this one into other languages, in this file's folder, relative to it; "
         "`python generate.py` builds every one beside this (README, 'Languages').",
     )
     translation: Translation | None = Field(
