@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ import pytest
 
 from leaflets.build import workers
 from leaflets.build.files import scratch_folder
-from leaflets.preview.server import Renderer
+from leaflets.preview.server import Board, Renderer, serve, stop
 from tests.browser import Browser, chromium, environment_for, preview_url
 from tests.conftest import ROOT, line_of
 
@@ -128,3 +129,53 @@ def assert_local_only(url: str) -> None:
             assert connection.getresponse().status == status, path
         finally:
             connection.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/state?after=%C2%B2", "bad query: after must be a version number, like after=12"),  # int('²') raises
+        ("/state?after=\u0663", "bad query: after must be a version number, like after=12"),  # Arabic-Indic 3, sent raw
+        ("/state?after=" + "9" * 5_000, "bad query: after must be a version number, like after=12"),
+        ("/state?after=9999999999999999", "bad query: after must be a version number, like after=12"),
+        ("/state?after=1.5", "bad query: after must be a version number, like after=12"),
+        ("/state?after=", "bad query: after must be a version number, like after=12"),
+        ("/state?after=1&after=2", "bad query: after must be a version number, like after=12"),
+        ("/state?after=1&before=2", "bad query: only /state takes one, after=VERSION"),
+        ("/?after=1", "bad query: only /state takes one, after=VERSION"),
+        ("/page/overview-1-0123456789abcdef.png?v=1", "bad query: only /state takes one, after=VERSION"),
+    ],
+    ids=[
+        "superscript",
+        "arabic-digit",
+        "5000-digits",
+        "16-digits",
+        "decimal",
+        "empty",
+        "twice",
+        "unknown",
+        "page",
+        "image",
+    ],
+)
+def test_the_preview_answers_a_bad_request_with_400(
+    path: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    board = Board("content.yaml")
+    server, thread = serve(board, 0)
+    try:
+        port = server.server_address[1]
+        assert get(port, path) == (400, message)
+        assert get(port, "/state?after=-1")[0] == 200, "the server still answers"
+    finally:
+        stop(server, thread, board)
+    assert capsys.readouterr().err == "", "no traceback"
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    """Status and body of GET `path`, its bytes sent as written (UTF-8), as any program on this computer could."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        reply = b"".join(iter(lambda: connection.recv(65536), b""))  # HTTP/1.0: the server closes when done
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body.decode()

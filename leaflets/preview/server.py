@@ -15,6 +15,7 @@ import hashlib
 import http.server
 import io
 import json
+import re
 import sys
 import threading
 import time
@@ -37,6 +38,8 @@ HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the cont
 PAGE_WIDTH = 560  # pixels: big enough to read the text without opening the PDF
 LONG_POLL = 20.0  # seconds a request for a newer state waits before answering with the current one
 STEP_MS = 50  # a save is taken once the files have been quiet this long (editors write in bursts)
+#: The page's `after=`: the version it shows, -1 before the first; ASCII digits only (int() takes '²' and '٣' too).
+VERSION = re.compile(r"-1|[0-9]{1,15}")
 
 
 @dataclass(frozen=True)
@@ -253,16 +256,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
     timeout = 10  # an idle connection (a browser's preconnect) does not hold a thread for ever
 
     def do_GET(self) -> None:
-        """Serve the page, the state or a page image; 404 for anything else, 403 for a foreign Host."""
+        """Serve the page, the state or a page image; 404 for anything else, 403 for a foreign Host, 400 for a
+        query the page never sends."""
         if not self._local_host():
             self._send(403, b"forbidden", "text/plain")
             return
-        url = urlsplit(self.path)
-        if url.path == "/":
+        url = urlsplit(self.path)  # a path: http.server has made a leading // one /
+        query = parse_qs(url.query, keep_blank_values=True)
+        after = query.pop("after", None) if url.path == "/state" else None
+        if query:
+            self._send(400, b"bad query: only /state takes one, after=VERSION", "text/plain")
+        elif after is not None and (len(after) > 1 or not VERSION.fullmatch(after[0])):
+            self._send(400, b"bad query: after must be a version number, like after=12", "text/plain")
+        elif url.path == "/":
             self._send(200, self.page, "text/html; charset=utf-8")
         elif url.path == "/state":
-            after = parse_qs(url.query).get("after", ["-1"])[0]
-            state = self.board.newer_than(int(after) if after.lstrip("-").isdigit() else -1)
+            state = self.board.newer_than(int(after[0]) if after else -1)
             self._send(200, json.dumps(state.public()).encode(), "application/json")
         elif (png := self.board.image(url.path.lstrip("/"))) is not None:
             self._send(200, png, "image/png", cache="max-age=31536000, immutable")  # its name is its digest
