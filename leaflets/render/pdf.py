@@ -29,6 +29,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from leaflets.errors import BuildError
+from leaflets.render.conformance import finish_conformance
 from leaflets.render.fonts import FONT_DIR, SHIPPED, FontSet
 from leaflets.render.layout import MM, FieldNamer, check_budget, check_panels, check_printable, margin_overrun
 from leaflets.render.tagging import finish_tags
@@ -153,11 +154,11 @@ class PdfWriter:
             check_budget(document, max_pages, what)
             check_printable(document, what, field_of)
             seed = hashlib.sha256(html.encode()).digest()
+            chosen = variant or self.variant(print_shop)
+            archival = (chosen or "").startswith("pdf/a")
             with source_date_epoch(self.source_date):
                 data = document.write_pdf(
-                    pdf_variant=variant or self.variant(print_shop),
-                    pdf_tags=True,
-                    finisher=partial(_finish, seed, print_shop),
+                    pdf_variant=chosen, pdf_tags=True, finisher=partial(_finish, seed, print_shop, archival)
                 )
             self._audit_fonts(document, what)
         footer_pt = [page._page_box.margin_bottom * 0.75 for page in document.pages]
@@ -235,7 +236,7 @@ def source_date_epoch(date: datetime.date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def _finish(seed: bytes, print_shop: bool, document: Any, pdf: Any) -> None:
+def _finish(seed: bytes, print_shop: bool, archival: bool, document: Any, pdf: Any) -> None:
     """Last touches before the PDF is written.
 
     - PDF/X-4 metadata carries a random document id: derive it from the input
@@ -245,8 +246,11 @@ def _finish(seed: bytes, print_shop: bool, document: Any, pdf: Any) -> None:
       is set to exactly the 3 mm of bleed (WeasyPrint would pick 3.5 mm).
     - Tagged PDFs: panels in reading order, and PDF/UA-1 declared in the XMP
       metadata whatever the variant (see tagging.py).
+    - Every drawn glyph mapped to its text; for PDF/A (`archival`), images not
+      smoothed and form fields drawn (see conformance.py).
     """
     finish_tags(document, pdf)  # first, so that the loop below sees the metadata as written
+    finish_conformance(document, pdf, archival)
     stable = f"xmp.did:{uuid.UUID(bytes=seed[:16])}".encode()
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
