@@ -6,7 +6,10 @@ leaflet can break, from the rule texts, so the quality gate and the tests can
 run them anywhere. Every problem names the rule (veraPDF's id, e.g.
 "7.18.5-1"), the page and what is wrong; `RULES` lists what is checked and
 `NOT_CHECKED` what is not (font-program internals, which no template or
-stylesheet here can change).
+stylesheet here can change). A file whose XMP metadata claims PDF/A (the
+discharge handouts) is also checked against the PDF/A-2 rules in
+`PDFA_RULES`, those WeasyPrint breaks unless leaflets/render/conformance.py
+puts them right.
 
 Where veraPDF's newest releases let `Div`, `NonStruct` and `Part` pass
 through list and table checks, these checks do not: a list holds its items
@@ -22,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
+
+from leaflets.checks import glyphs
 
 #: veraPDF PDF/UA-1 rules checked here, with what each requires.
 RULES: dict[str, str] = {
@@ -73,8 +78,17 @@ RULES: dict[str, str] = {
     "7.20-1": "no reference XObjects",
     "7.21.3.2-1": "an embedded CIDFontType2 has a CIDToGIDMap",
     "7.21.4.1-1": "every font used is embedded",
-    "7.21.7-1": "every font maps its codes to Unicode (ToUnicode)",
+    "7.21.7-1": "every font maps every code it draws to Unicode text (ToUnicode; PDF/A-2 6.2.11.7.2-1 and -2)",
 }
+
+#: veraPDF PDF/A-2 rules (ISO 19005-2) checked when the XMP metadata claims PDF/A.
+PDFA_RULES: dict[str, str] = {
+    "6.2.8-3": "no image is marked for smoothing (Interpolate true)",
+    "6.3.3-1": "every annotation but a Link or Popup (a form field too) has an appearance (AP with N)",
+    "6.4.1-3": "the form does not ask viewers to draw its fields (NeedAppearances true)",
+}
+#: The end of a message about something the leaflet generator itself does wrong: nothing in the content causes it.
+REPORT_IT = "a fault in the leaflet generator, not in the content: report it"
 
 #: Rules beyond veraPDF's numbered tests (ISO 14289-1 requirements it does not test by number).
 EXTRA_RULES: dict[str, str] = {
@@ -165,8 +179,9 @@ def check_file(path: Path, other_languages: Mapping[str, str] | None = None) -> 
 
 
 def check(pdf: pikepdf.Pdf) -> Report:
-    """Every rule in RULES and `7.1:marked`, on an open PDF."""
+    """Every rule in RULES and `7.1:marked`, on an open PDF; and PDFA_RULES if it claims PDF/A."""
     tree = StructureTree(pdf)
+    archival = claims_pdf_a(pdf)
     problems = [
         *_identification(pdf),
         *_document(pdf),
@@ -180,8 +195,16 @@ def check(pdf: pikepdf.Pdf) -> Report:
         *_languages(pdf, tree),
         *_annotations(pdf, tree),
         *_fonts_and_xobjects(pdf),
+        *_glyph_text(pdf, archival),
+        *(_archival(pdf) if archival else ()),
     ]
-    return Report((*RULES, *(rule for rule in EXTRA_RULES if rule != "7.2:parts")), _once(problems))
+    checked = (*RULES, *(rule for rule in EXTRA_RULES if rule != "7.2:parts"), *(PDFA_RULES if archival else ()))
+    return Report(checked, _once(problems))
+
+
+def claims_pdf_a(pdf: pikepdf.Pdf) -> bool:
+    """True when the XMP metadata says the file is PDF/A (pdfaid:part)."""
+    return "/Metadata" in pdf.Root and pdf.open_metadata().get("pdfaid:part") is not None
 
 
 def _once(problems: list[Problem]) -> tuple[Problem, ...]:
@@ -710,6 +733,82 @@ def _font(font: pikepdf.Object, page: int) -> Iterator[Problem]:
     standard = str(font.get("/Encoding", "")) in ("/WinAnsiEncoding", "/MacRomanEncoding", "/MacExpertEncoding")
     if "/ToUnicode" not in font and not (subtype != "Type0" and standard):
         yield Problem("7.21.7-1", page, f"the font {name} has no ToUnicode map: its text cannot be read aloud")
+
+
+def _glyph_text(pdf: pikepdf.Pdf, archival: bool) -> Iterator[Problem]:
+    """7.21.7-1 (PDF/A-2 6.2.11.7.2-1 and -2): every code a font draws has text in the font's ToUnicode map."""
+    also = "; PDF/A-2 6.2.11.7.2-1" if archival else ""
+    for drawn in glyphs.drawn_fonts(pdf):
+        mapping = glyphs.unicode_map(drawn.font)
+        if mapping is None:
+            continue  # no map at all: `_font` says so
+        lost = sum(1 for code in drawn.codes if not glyphs.readable(mapping.get(code)))
+        if lost:
+            yield Problem(
+                "7.21.7-1",
+                drawn.page,
+                f"the font {drawn.name} draws {lost} glyph(s) with no Unicode text (ToUnicode{also}): "
+                "screen readers skip them, and copied or searched text loses those letters; if the font is one "
+                f"the content names in `fonts:`, try another font file; otherwise this is {REPORT_IT}",
+            )
+
+
+# --- PDF/A-2: images, annotations, forms -------------------------------------------------------------------------
+
+
+def _archival(pdf: pikepdf.Pdf) -> Iterator[Problem]:
+    """6.2.8-3, 6.3.3-1, 6.4.1-3: images not smoothed, annotations drawn, the form drawn in the file."""
+    form = pdf.Root.get("/AcroForm")
+    if isinstance(form, pikepdf.Dictionary) and _true(form.get("/NeedAppearances")):
+        yield Problem(
+            "6.4.1-3",
+            None,
+            "the form asks each viewer to draw its fields (NeedAppearances true), which PDF/A-2 forbids: "
+            f"archives may show them differently or refuse the file; {REPORT_IT}",
+        )
+    images: set[tuple[int, int]] = set()  # each once, on the first page that shows it
+    for number, page in enumerate(pdf.pages, start=1):
+        for resources in _resources(page.obj.get("/Resources", pikepdf.Dictionary()), set()):
+            for image in resources.get("/XObject", pikepdf.Dictionary()).values():
+                if image.objgen not in images or image.objgen == (0, 0):
+                    images.add(image.objgen)
+                    yield from _smoothed(image, number)
+        for annotation in page.obj.get("/Annots", pikepdf.Array()):
+            yield from _drawn(annotation, number)
+
+
+def _smoothed(image: pikepdf.Object, page: int) -> Iterator[Problem]:
+    """6.2.8-3: an image (or its soft mask) with Interpolate true."""
+    if image.get("/Subtype") != "/Image":
+        return
+    mask = image.get("/SMask")
+    if _true(image.get("/Interpolate")) or (isinstance(mask, pikepdf.Stream) and _true(mask.get("/Interpolate"))):
+        size = f"{int(image.get('/Width', 0))} x {int(image.get('/Height', 0))} pixels"
+        yield Problem(
+            "6.2.8-3",
+            page,
+            f"an image of {size} (a logo?) is marked for smoothing (Interpolate true), which PDF/A-2 forbids: "
+            f"archives may refuse the file; {REPORT_IT}",
+        )
+
+
+def _drawn(annotation: pikepdf.Object, page: int) -> Iterator[Problem]:
+    """6.3.3-1: an annotation other than a Link or Popup, and not of zero size, has a normal appearance."""
+    subtype = str(annotation.get("/Subtype", ""))[1:]
+    left, bottom, right, top = (float(v) for v in annotation.get("/Rect", [0, 0, 0, 0]))
+    if subtype in ("Link", "Popup") or (left == right and bottom == top):
+        return
+    if "/N" in annotation.get("/AP", pikepdf.Dictionary()):
+        return
+    field = annotation.get("/Parent", annotation)
+    name = str(field.get("/TU", "") or field.get("/T", ""))
+    what = f"the form field {name!r}" if subtype == "Widget" else f"a {subtype} annotation"
+    yield Problem(
+        "6.3.3-1",
+        page,
+        f"{what} has no appearance of its own (AP with N): PDF/A-2 needs it drawn in the file, so that every "
+        f"viewer and archive shows it the same; {REPORT_IT}",
+    )
 
 
 # --- the tree as a screen reader walks it ------------------------------------------------------------------------
