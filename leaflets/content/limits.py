@@ -106,7 +106,7 @@ PNG_SIDE = 8_192
 
 # --- the patient list -------------------------------------------------------------------------
 PATIENT_FILE = Limit(
-    "patient list file",
+    "patient list file (an .xlsx workbook: also its parts unpacked)",
     32 * 1024 * 1024,
     "bytes",
     "20,000 rows of the longest allowed cells; split a bigger list",
@@ -129,6 +129,13 @@ CELL_READ = Limit(
     4_096,
     "characters",
     "a longer cell fails its row unread, instead of the reader holding it all in memory",
+)
+SHEET_COLUMNS = Limit(
+    "columns of one workbook row (cells with a value or formatting)",
+    1_000,
+    "columns",
+    "a list has 11 columns; a row reaching further is a stray value or formatting far to the right, and each "
+    "cell would be looked at: its row fails",
 )
 ROW_LINES = Limit(
     "physical lines in one row (line breaks inside a quoted note)",
@@ -156,6 +163,7 @@ LIMITS = (
     NOTE,
     CELL_READ,
     ROW_LINES,
+    SHEET_COLUMNS,
     PROBLEMS_SHOWN,
 )
 
