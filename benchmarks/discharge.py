@@ -141,7 +141,7 @@ def main() -> None:
         small_seconds, small_peak = cli_run(small, folder / "small", args.jobs)
         seconds, peak = cli_run(large, folder / "large", args.jobs)
         left = set(Path(tempfile.gettempdir()).glob("weasyprint-*")) - fonts_before
-        patients, _ = read_patients(large, LEAFLETS)
+        patients = read_patients(large, LEAFLETS).patients
         env = environment()
         htmls = [handout_html(content, p, "a4", logo.as_uri(), False, env) for p in patients]
         best = weasyprint_best(htmls, args.jobs, logo)

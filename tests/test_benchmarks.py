@@ -47,10 +47,11 @@ def test_the_build_benchmark_writes_every_leaflet_the_build_makes(tmp_path: Path
 
 def test_the_discharge_benchmark_makes_a_valid_list_and_renders_its_baseline(tmp_path: Path) -> None:
     bench = script("discharge")
-    listed = tmp_path / "patients.csv"
-    bench.fictional_patients(listed, 12)
-    patients, problems = read_patients(listed, bench.LEAFLETS)
-    assert problems == [] and len(patients) == 12
+    path = tmp_path / "patients.csv"
+    bench.fictional_patients(path, 12)
+    listed = read_patients(path, bench.LEAFLETS)
+    assert listed.problems == [] and len(listed.patients) == 12
+    patients = listed.patients
     content = load_content(DEFAULT_CONTENT)
     logo = (DEFAULT_CONTENT.parent / content.brand.logo).resolve()
     html = bench.handout_html(content, patients[0], "a4", logo.as_uri(), False, environment())

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime
+import io
 import os
 import stat
 import tempfile
 from pathlib import Path
 
+import openpyxl
 import pikepdf
 import pytest
 
@@ -18,12 +22,14 @@ from tests.pdfread import page_texts
 FIXTURE = ROOT / "tests" / "fixtures" / "patients.csv"
 NAMES = ["Alex Testperson", "Jordan Fictional", "Riley Madeup", "Casey Duplicate", "Morgan Fakename"]
 PROBLEMS = [
-    "patients.csv: row 4, column followup_date: is not a date written as YEAR-MONTH-DAY, like 2026-12-09",
+    "patients.csv: row 4, column followup_date: is not a date written as YYYY-MM-DD, e.g. 2026-03-14 (another "
+    "order of day and month is never guessed)",
     "patients.csv: row 4, column followup_time: is not a time written as HOUR:MINUTE, like 14:30",
     "patients.csv: row 5, column patient_name: is empty",
     "patients.csv: row 5, column leaflets: item 1 is not a leaflet name; choose from: failed-fusion, "
     "failed-decompression, scar-tissue, rehabilitation (separate several with ';')",
-    "patients.csv: row 6, column record_id: the same record id as row 3",
+    "patients.csv: row 6, column record_id: the same record id as row 5 (upper and lower case do not count: on "
+    "Windows and macOS both handouts would be one file); neither row's handout is made",
 ]
 
 
@@ -46,8 +52,9 @@ def test_good_rows_are_made_and_bad_rows_named(handouts: tuple[Path, int, str, s
     assert sorted(p.name for p in out.iterdir()) == ["EXS-0001.pdf", "EXS-0002.pdf", "EXS-0006.pdf"]
     assert stderr.splitlines() == PROBLEMS
     lines = stdout.splitlines()
-    assert lines[0].startswith(f"Made 3 handouts in {out} (")
-    assert lines[1] == "Not made: 3 row(s) of patients.csv: 4, 5, 6 (problems listed above)."
+    assert lines[0] == "Read patients.csv as CSV in UTF-8, columns separated by commas."
+    assert lines[1].startswith(f"Made 3 handouts in {out} (")
+    assert lines[2] == "Not made: 3 row(s) of patients.csv: 4, 5, 6 (problems listed above)."
 
 
 def test_no_patient_value_in_file_names_terminal_or_metadata(handouts: tuple[Path, int, str, str]) -> None:
@@ -117,18 +124,48 @@ def test_the_pool_gives_the_same_bytes_and_leaves_no_font_folders(
         assert path.read_bytes() == (tmp_path / path.name).read_bytes(), path.name
 
 
-def test_encoding_problems_and_byte_order_mark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    lines = FIXTURE.read_bytes().splitlines(keepends=True)
-    broken = b"\xef\xbb\xbf" + lines[0] + lines[1] + lines[2].replace(b"Jordan", b"J\xf6rdan")
-    source = tmp_path / "list.csv"
-    source.write_bytes(broken)
-    assert main(["discharge", "--patients", str(source), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 4
-    err = capsys.readouterr().err.splitlines()
-    assert err == [
-        "list.csv: row 1: the file starts with a byte-order mark (Excel's 'CSV UTF-8' adds one); it was ignored",
-        "list.csv: row 3: not UTF-8 text; save the file as 'CSV UTF-8'",
-    ]
+def _workbook(path: Path, rows: list[list[str]]) -> Path:
+    """The rows as an Excel workbook, dates and times as Excel's own date and time cells."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(rows[0])
+    for cells in rows[1:]:
+        typed: list[object] = list(cells)
+        for column in (3, 5):
+            typed[column] = datetime.datetime.fromisoformat(cells[column])
+        typed[6] = datetime.time.fromisoformat(cells[6])
+        sheet.append(typed)
+    book.save(path)
+    return path
+
+
+def _export(path: Path, rows: list[list[str]], delimiter: str, encoding: str) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+EXPORTS = {
+    "semicolons": lambda path, rows: _export(path / "list.csv", rows, ";", "utf-8"),
+    "tabs": lambda path, rows: _export(path / "list.txt", rows, "\t", "utf-8"),
+    "utf-8-bom": lambda path, rows: _export(path / "list.csv", rows, ",", "utf-8-sig"),
+    "unicode-text": lambda path, rows: _export(path / "list.txt", rows, "\t", "utf-16"),  # Excel's: UTF-16 LE, BOM
+    "xlsx": lambda path, rows: _workbook(path / "list.xlsx", rows),
+}
+
+
+@pytest.mark.parametrize("kind", EXPORTS)
+def test_every_export_makes_the_same_handout_as_the_comma_csv(
+    handouts: tuple[Path, int, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    with FIXTURE.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))[:2]  # the header and EXS-0001, whose note and leaflets hold ',' and ';'
+    source = EXPORTS[kind](tmp_path, rows)
+    assert main(["discharge", "--patients", str(source), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 0
+    assert capsys.readouterr().err == ""
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["EXS-0001.pdf"]
+    assert page_texts(tmp_path / "out" / "EXS-0001.pdf") == page_texts(handouts[0] / "EXS-0001.pdf")
 
 
 def test_a_missing_column_stops_before_anything_is_made(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,5 +193,5 @@ def test_fillable_questions_box(tmp_path: Path) -> None:
 
 def test_csv_files_are_kept_out_of_git() -> None:
     ignored = (ROOT / ".gitignore").read_text().splitlines()
-    assert "*.csv" in ignored and "!tests/fixtures/*.csv" in ignored
+    assert {"*.csv", "*.xlsx", "*.xlsm", "*.xls", "!tests/fixtures/*.csv"} <= set(ignored)
     assert os.access(FIXTURE, os.R_OK)

@@ -310,7 +310,7 @@ def test_a_row_that_fails_now_leaves_no_handout_from_an_earlier_run(
     code, _, _ = run_discharge(capsys, "--patients", str(FIXTURE), "--out", str(out), "--jobs", "1")
     assert code == 4
     # Row 4 (EXS-0003) fails today: last run's handout, with its old appointment, is gone.
-    # EXS-0099 is not in today's list and is kept; EXS-0002 fails in row 6 but is made by row 3.
+    # EXS-0099 is not in today's list and is kept; row 6 repeats row 5's record id (in lower case): neither is made.
     assert sorted(p.name for p in out.iterdir()) == ["EXS-0001.pdf", "EXS-0002.pdf", "EXS-0006.pdf", "EXS-0099.pdf"]
 
 
@@ -328,8 +328,8 @@ def test_ctrl_c_in_discharge_gives_the_summary_and_one_line(
     monkeypatch.setattr(discharge, "_render_one", interrupt_the_second)
     code, stdout, stderr = run_discharge(capsys, "--patients", str(source), "--out", str(out), "--jobs", "1")
     assert code == 130
-    assert stdout.splitlines()[0].startswith(f"Made 1 handout in {out} (")
-    assert stdout.splitlines()[1] == "Not made: 2 row(s) of list.csv: 3, 4 (problems listed above)."
+    assert stdout.splitlines()[1].startswith(f"Made 1 handout in {out} (")
+    assert stdout.splitlines()[2] == "Not made: 2 row(s) of list.csv: 3, 4 (problems listed above)."
     assert stderr.splitlines() == ["list.csv: 2 row(s) not reached: the run stopped before them", DISCHARGE_INTERRUPTED]
     assert sorted(p.name for p in out.iterdir()) == ["EXS-1001.pdf"]
 
@@ -345,7 +345,7 @@ def test_a_full_disk_in_discharge_is_reported_with_the_summary(
     monkeypatch.setattr(os, "fsync", full)
     code, stdout, stderr = run_discharge(capsys, "--patients", str(source), "--out", str(out), "--jobs", "1")
     assert code == 3
-    assert stdout.splitlines()[1] == "Not made: 2 row(s) of list.csv: 2, 3 (problems listed above)."
+    assert stdout.splitlines()[2] == "Not made: 2 row(s) of list.csv: 2, 3 (problems listed above)."
     assert stderr.splitlines()[-1] == f"Error: cannot write to {out}: the disk is full; free some space and run again"
     assert list(out.iterdir()) == []
 
@@ -389,8 +389,8 @@ def test_ctrl_c_stops_a_discharge_pool_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
     assert stderr.splitlines()[-1] == DISCHARGE_INTERRUPTED
     made = sorted(out.iterdir())
-    assert stdout.splitlines()[0].startswith(f"Made {len(made)} handouts in ")
-    assert stdout.splitlines()[1].startswith("Not made: ")
+    assert stdout.splitlines()[1].startswith(f"Made {len(made)} handouts in ")
+    assert stdout.splitlines()[2].startswith("Not made: ")
     for path in made:
         assert path.suffix == ".pdf"
         with pikepdf.open(path) as pdf:
@@ -419,7 +419,7 @@ def test_a_worker_that_dies_stops_the_run_with_a_true_summary(tmp_path: Path) ->
         stdout, stderr = run.communicate(timeout=300)
     assert run.returncode == 3
     assert stderr.splitlines()[-1] == "Error: a worker process stopped unexpectedly (was it killed, or out of memory?)"
-    made = int(stdout.split()[1])
+    made = int(stdout.splitlines()[1].split()[1])  # "Made N handouts ...", after the line on how the list was read
     assert len(list(out.glob("*.pdf"))) == made, "the folder holds exactly the rows the summary calls made"
     assert [p for p in out.iterdir() if p.suffix != ".pdf"] == []
     assert all_ended(workers)

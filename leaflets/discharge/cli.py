@@ -17,23 +17,41 @@ from leaflets.cli import interrupted_code, say_error
 from leaflets.content import wording
 from leaflets.content.limits import PROBLEMS_SHOWN
 from leaflets.content.load import display_path
-from leaflets.content.schema import PAPERS
-from leaflets.discharge.handouts import Made, Settings, Stopped, check_patients, listed_record_ids, make_handouts
-from leaflets.discharge.patients import PatientFileError, RowProblem
+from leaflets.content.schema import PAPERS, Content
+from leaflets.discharge.handouts import (
+    Made,
+    Settings,
+    Stopped,
+    check_patients,
+    handout_folder,
+    make_handouts,
+    remove_earlier,
+)
+from leaflets.discharge.patients import PatientList, RowProblem, record_key
+from leaflets.discharge.records import PatientFileError
 from leaflets.errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
 
 #: Every row's problem when there are more than the terminal shows (row and column only).
 PROBLEMS_FILE = "problems.txt"
 
 EPILOG = """\
-The CSV needs these columns (header row first, UTF-8):
+The list, a CSV export or an Excel workbook (.xlsx), has a header row first,
+naming these columns:
   record_id, patient_name, procedure, procedure_date (YYYY-MM-DD), clinician,
   followup_date (YYYY-MM-DD), followup_time (HH:MM), followup_place,
   leaflets (cause leaflet names, separated by ';'), and optionally note and
   language (the handout's language, e.g. es; empty: the content's own).
+CSV: commas, semicolons or tabs between columns (found from the header), in
+UTF-8 (Excel's "CSV UTF-8") or UTF-16 (Excel's "Unicode Text"); a file in
+another encoding is refused: save it again as "CSV UTF-8". Workbook: the list
+alone on one sheet; date and time cells are read as such. Dates written as
+text must be YYYY-MM-DD: 03/04/2026 is never guessed.
 
-Each handout is named by its record id. Problems name the row and column,
-never what is in them. Do not commit patient lists to git.
+Each handout is named by its record id (upper and lower case are the same id).
+Problems name the row and the column, never what is in them. A run first
+removes the earlier handouts of the list's records, so a row not made leaves
+none; a failed row whose record id cannot be read removes every earlier
+handout in the folder. Do not commit patient lists to git.
 
 exit codes: 0 every row made, 1 the list or content cannot be used,
             2 wrong command line, 3 a failure, 4 some rows were not made (see the list),
@@ -50,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
         description="Make one personalised discharge handout (PDF/A) per patient.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--patients", type=Path, required=True, metavar="CSV", help="the list of patients")
+    p.add_argument("--patients", type=Path, required=True, metavar="LIST", help="the list of patients (.csv or .xlsx)")
     p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, metavar="PATH", help="content file")
     p.add_argument(
         "--out",
@@ -98,33 +116,85 @@ def run(args: argparse.Namespace) -> int:
     sources = load_sources(args.content)
     content = sources[0].content
     languages = [wording.base(source.content.language) for source in sources]
-    patients, problems = check_patients(args.patients, content, languages)
+    listed = check_patients(args.patients, content, languages)
+    print(f"Read {args.patients.name} as {listed.read_as}.")
     report = RowReport(args.patients.name, args.out)
-    report.add(problems)
+    report.add(listed.problems)
     settings = Settings(args.content.resolve(), args.paper or content.paper, args.out.resolve(), args.fillable)
-    replaced = listed_record_ids(patients, problems)
-    stopped: BaseException | None = None
-    results: list[Made | RowProblem] = []
-    with tqdm(total=len(patients), unit="handout", file=sys.stderr, disable=None, leave=False) as bar:
-        try:
-            results = make_handouts(content, settings, patients, max(1, args.jobs), bar.update, replaced)
-        except Stopped as stop:  # the summary below still says which rows were made
-            results, stopped = stop.results, stop.cause
-        except (LeafletError, OSError) as error:  # rendering could not go on at all: still name the rows
-            stopped = error
+    results, removed, stopped = make(content, settings, listed, max(1, args.jobs))
     report.add([r for r in results if isinstance(r, RowProblem)])
     made = [r for r in results if isinstance(r, Made)]
     tried = {r.row for r in results}
-    report.unreached([p.row for p in patients if p.row not in tried])
+    report.unreached([p.row for p in listed.patients if p.row not in tried])
     seconds = time.perf_counter() - started
-    print(
-        f"Made {len(made)} handout{'s' if len(made) != 1 else ''} in {display_path(args.out)} "
-        f"({seconds:.1f} s, {len(made) / seconds:.0f} per second)."
-    )
+    plural = "s" if len(made) != 1 else ""
+    print(f"Made {len(made)} handout{plural} in {display_path(args.out)} ({pace(len(made), seconds)}).")
     report.finish()
+    earlier = earlier_removed(listed, report, made, removed, display_path(args.out))
+    if earlier:
+        print(earlier)
     if stopped is not None:
         raise stopped  # after the summary: Ctrl-C or the error still decides the exit code
     return EXIT_PARTIAL if report.rows_not_made() else EXIT_OK
+
+
+def make(
+    content: Content, settings: Settings, listed: PatientList, jobs: int
+) -> tuple[list[Made | RowProblem], set[str] | None, BaseException | None]:
+    """Remove the earlier handouts of the list's records, then make the handouts, holding the folder:
+    (the rows finished, the record keys of the handouts removed or None if the run stopped before, what stopped
+    the run or None)."""
+    removed: set[str] | None = None
+    with tqdm(total=len(listed.patients), unit="handout", file=sys.stderr, disable=None, leave=False) as bar:
+        try:
+            with handout_folder(settings.out_dir):
+                everything = bool(listed.unidentified_rows())
+                removed = remove_earlier(settings.out_dir, listed.record_ids(), everything)
+                return make_handouts(content, settings, listed.patients, jobs, bar.update), removed, None
+        except Stopped as stop:  # the summary still says which rows were made
+            return stop.results, removed, stop.cause
+        except (LeafletError, OSError) as error:  # rendering could not go on at all: still name the rows
+            return [], removed, error
+
+
+def pace(made: int, seconds: float) -> str:
+    """How long the run took, and per handout: "2.0 s, 3 per second" or "12.0 s, 4.0 s each"."""
+    if made == 0:
+        return f"{seconds:.1f} s"
+    if made >= seconds:
+        return f"{seconds:.1f} s, {made / seconds:.0f} per second"
+    return f"{seconds:.1f} s, {seconds / made:.1f} s each"
+
+
+def earlier_removed(
+    listed: PatientList, report: RowReport, made: list[Made], removed: set[str] | None, folder: str
+) -> str:
+    """The summary's line on earlier handouts removed for rows not made this time (rows only, no record id)."""
+    unidentified = listed.unidentified_rows()
+    if removed is None:
+        return ""
+    if unidentified:
+        return (
+            f"Removed every earlier handout in {folder} ({len(removed):,}): the record id of row(s) "
+            f"{rows_text(unidentified)} could not be read, so no earlier handout could be ruled out as theirs."
+        )
+    record_of = {p.row: p.record_id for p in listed.patients} | {p.row: p.record for p in report.problems}
+    remade = {record_key(m.file.removesuffix(".pdf")) for m in made}
+    rows = [
+        row
+        for row in report.rows_not_made()
+        if (record := record_of.get(row)) is not None and record_key(record) in removed - remade
+    ]
+    if not rows:
+        return ""
+    return f"Removed the earlier handout(s) of row(s) {rows_text(rows)}: none is left with last time's details."
+
+
+def rows_text(rows: list[int]) -> str:
+    """Row numbers for the summary: the first PROBLEMS_SHOWN of them, and how many more."""
+    shown = ", ".join(str(row) for row in rows[: PROBLEMS_SHOWN.value])
+    more = len(rows) - PROBLEMS_SHOWN.value
+    return shown + (f" and {more:,} more" if more > 0 else "")
 
 
 class RowReport:
@@ -154,7 +224,7 @@ class RowReport:
 
     def rows_not_made(self) -> list[int]:
         """The rows with a problem that stopped them, and those not reached, in order."""
-        return sorted({p.row for p in self.problems if p.fatal} | set(self.not_reached))
+        return sorted({p.row for p in self.problems} | set(self.not_reached))
 
     def finish(self) -> None:
         """Say how many were not shown (and write them all down), then which rows were not made."""
@@ -166,10 +236,8 @@ class RowReport:
             self.file.unlink()
         rows = self.rows_not_made()
         if rows:
-            shown = ", ".join(str(row) for row in rows[: PROBLEMS_SHOWN.value])
-            more = f" and {len(rows) - PROBLEMS_SHOWN.value:,} more" if len(rows) > PROBLEMS_SHOWN.value else ""
             where = f"the first above, all in {display_path(self.file)}" if hidden > 0 else "problems listed above"
-            print(f"Not made: {len(rows):,} row(s) of {self.list_name}: {shown}{more} ({where}).")
+            print(f"Not made: {len(rows):,} row(s) of {self.list_name}: {rows_text(rows)} ({where}).")
 
     def _write_all(self) -> None:
         self.file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

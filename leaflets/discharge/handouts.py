@@ -38,7 +38,7 @@ from leaflets.content import wording
 from leaflets.content.editions import Edition, editions, glossary_for
 from leaflets.content.load import display_path
 from leaflets.content.schema import Content, GlossaryEntry
-from leaflets.discharge.patients import RECORD_ID, Patient, RowProblem, read_patients
+from leaflets.discharge.patients import RECORD_ID, Patient, PatientList, RowProblem, read_patients, record_key
 from leaflets.errors import BuildError, LeafletError, UsageError
 from leaflets.render.fonts import uncovered_fields
 from leaflets.render.html import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html
@@ -90,13 +90,12 @@ def make_handouts(
     patients: Sequence[Patient],
     jobs: int,
     progress: Callable[[int], None] = lambda done: None,
-    replaced: Collection[str] = (),
 ) -> list[Made | RowProblem]:
     """Render and write one PDF per patient, in `jobs` processes (1: in this process).
 
-    The earlier handouts of the record ids in `replaced` (every id of this list) are removed first, so a
-    row that is not made this time leaves no handout with last time's details. Whatever stops the run
-    (Ctrl-C, a full disk, a worker that died) raises Stopped with the rows finished so far.
+    Call it holding `handout_folder(settings.out_dir)`, after `remove_earlier`. Whatever stops the run
+    (Ctrl-C, a full disk, a worker that died) raises Stopped with the rows finished so far, and the
+    folder then holds exactly those rows' handouts.
     """
     done: list[Made | RowProblem] = []
 
@@ -105,17 +104,18 @@ def make_handouts(
         progress(len(result))
 
     try:
-        with handout_folder(settings.out_dir):
-            _remove_handouts(settings.out_dir, replaced)
-            try:
-                _render_all(settings, patients, jobs, finished)
-            except BaseException:
-                # A worker that died mid-chunk may have written rows it never reported: the folder holds
-                # exactly the rows the summary calls made.
-                made = {r.file for r in done if isinstance(r, Made)}
-                _remove_handouts(settings.out_dir, [p.record_id for p in patients if f"{p.record_id}.pdf" not in made])
-                remove_partial_files(settings.out_dir)
-                raise
+        try:
+            _render_all(settings, patients, jobs, finished)
+        except BaseException:
+            # A worker that died mid-chunk may have written rows it never reported: the folder holds
+            # exactly the rows the summary calls made.
+            made = {r.file for r in done if isinstance(r, Made)}
+            for patient in patients:
+                if f"{patient.record_id}.pdf" not in made:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(settings.out_dir / f"{patient.record_id}.pdf")
+            remove_partial_files(settings.out_dir)
+            raise
     except BaseException as error:
         raise Stopped(sorted(done, key=lambda r: r.row), _plain(error, settings.out_dir)) from None
     return sorted(done, key=lambda r: r.row)
@@ -152,11 +152,29 @@ def handout_folder(out_dir: Path) -> Iterator[None]:
         yield
 
 
-def _remove_handouts(out_dir: Path, record_ids: Collection[str]) -> None:
-    for record_id in record_ids:
-        if RECORD_ID.fullmatch(record_id):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(out_dir / f"{record_id}.pdf")
+def remove_earlier(out_dir: Path, record_ids: Collection[str], everything: bool = False) -> set[str]:
+    """Remove the earlier handouts of these records before anything is made; return the record keys removed.
+
+    A handout is its record's whatever the case of its name (record_key), as on Windows and macOS. `everything`:
+    remove every handout in the folder, for a list with a failed row whose record id could not be read (no
+    handout can be ruled out as that row's). Only files named like a handout are touched.
+    Call it holding `handout_folder(out_dir)`.
+    """
+    wanted = {record_key(record_id) for record_id in record_ids}
+    removed: set[str] = set()
+    try:
+        for entry in os.scandir(out_dir):
+            stem, _, suffix = entry.name.rpartition(".")
+            if suffix != "pdf" or not RECORD_ID.fullmatch(stem):
+                continue
+            key = record_key(stem)
+            if (everything or key in wanted) and not entry.is_dir(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                removed.add(key)
+    except OSError as error:
+        raise BuildError(describe_os_error(error, display_path(out_dir))) from None
+    return removed
 
 
 def _plain(error: BaseException, out_dir: Path) -> BaseException:
@@ -279,9 +297,9 @@ def _render_safely(patient: Patient) -> Made | RowProblem:
     try:
         return _render_one(patient)
     except CellError as error:
-        return RowProblem(patient.row, error.column, str(error))
+        return RowProblem(patient.row, error.column, str(error), patient.record_id)
     except LeafletError as error:
-        return RowProblem(patient.row, "", f"could not be made: {error}")
+        return RowProblem(patient.row, "", f"could not be made: {error}", patient.record_id)
     except OSError as error:
         raise BuildError(describe_os_error(error, _folder_of(error, _worker["settings"].out_dir))) from None
 
@@ -396,16 +414,9 @@ def glossary_of(content: Content, leaflet_ids: Sequence[str]) -> list[GlossaryEn
     return [entry for entry in content.glossary if entry.term in printed]
 
 
-def check_patients(
-    path: Path, content: Content, languages: Sequence[str] = ()
-) -> tuple[list[Patient], list[RowProblem]]:
+def check_patients(path: Path, content: Content, languages: Sequence[str] = ()) -> PatientList:
     """Read the list; the caller reports the problems (row and column only). `languages`: the codes a row's
     `language` may name (default: the content's own)."""
     if not path.is_file():
         raise UsageError(f"no patient list at {path}")
     return read_patients(path, [c.id for c in content.cause_leaflets], languages or [wording.base(content.language)])
-
-
-def listed_record_ids(patients: Sequence[Patient], problems: Sequence[RowProblem]) -> set[str]:
-    """Every well-formed record id in the list, its failed rows' included: their earlier handouts are replaced."""
-    return {p.record_id for p in patients} | {p.record_id for p in problems if p.record_id}

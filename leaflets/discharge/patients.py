@@ -1,26 +1,34 @@
-"""Reading the discharge list (CSV) strictly, without ever repeating a patient's details.
+"""Reading the discharge list (a CSV export or an Excel workbook) strictly, without repeating a patient's details.
 
 Every problem names the row and the column, never the value in it: these
 are patient data and must not reach a terminal, a log or an error message.
 Rows are numbered as a spreadsheet numbers them: the header is row 1 and
 each record after it is one row, however many lines a quoted note spans.
-A row that cannot be read (a quote left open, a cell far too long) fails
-alone; reading resumes on the next line.
+A row that cannot be read (a quote left open, a cell far too long, bytes
+that are not UTF-8) fails alone; reading resumes on the next line.
+
+A failed row keeps the record id its record_id column holds when that cell
+could be read (RowProblem.record), so that the run removes that record's
+earlier handout. Record ids are the same whatever their case and Unicode
+form (record_key): on Windows and macOS `UPPER.pdf` and `upper.pdf` are one file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leaflets.content.limits import CELL, CELL_READ, NOTE, PATIENT_FILE, PATIENT_ROWS, WORD
+from leaflets.content.limits import CELL, NOTE, PATIENT_ROWS, WORD
 from leaflets.content.printable import first_long_word, first_unprintable
-from leaflets.discharge.csvrecords import LINE, SKIPPED, field_size_limit
-from leaflets.discharge.csvrecords import records as records_of
+from leaflets.discharge.csvrecords import NOT_UTF8, SKIPPED
+from leaflets.discharge.listfile import read_rows
+from leaflets.discharge.records import PatientFileError, Record, column_letter
 
 REQUIRED = (
     "record_id",
@@ -35,11 +43,11 @@ REQUIRED = (
 )
 OPTIONAL = ("note", "language")
 COLUMNS = REQUIRED + OPTIONAL
-RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
+RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")  # the handout's file name: safe on every file system
 TIME = re.compile(r"([01]?\d|2[0-3]):[0-5]\d")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LEAFLET_SEPARATOR = re.compile(r"[;,]")
-NOT_UTF8 = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by errors="surrogateescape"
+NOT_UTF8_CELL = "holds bytes that are not UTF-8 text (pasted from another program?); retype the cell"
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,7 @@ class Patient:
     """One row of the discharge list, checked."""
 
     row: int
-    record_id: str
+    record_id: str  # the handout's file name
     patient_name: str
     procedure: str
     procedure_date: datetime.date
@@ -67,74 +75,96 @@ class RowProblem:
     row: int
     column: str
     message: str
-    fatal: bool = True  # False: reported, but the row (or file) is still used
-    #: The row's record id when it is well formed (never printed): a failed row still replaces its earlier handout.
-    record_id: str = field(default="", repr=False)
+    #: The record id in the row's record_id column (never printed): the run removes that record's earlier handout.
+    #: None when that cell could not be read, or is empty: then no earlier handout can be ruled out as this row's.
+    record: str | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
         return f"{where}: {self.message}"
 
 
-class PatientFileError(Exception):
-    """The file cannot be used at all (unreadable, or its header needs fixing)."""
+@dataclass(frozen=True)
+class PatientList:
+    """A list as read: its good rows, every problem, and how the file was read."""
+
+    patients: list[Patient]
+    problems: list[RowProblem]
+    read_as: str  # e.g. "CSV in UTF-8, columns separated by semicolons": no value of the file
+
+    def record_ids(self) -> set[str]:
+        """Every record id in the list, its failed rows' included: their earlier handouts are all replaced."""
+        return {p.record_id for p in self.patients} | {p.record for p in self.problems if p.record is not None}
+
+    def unidentified_rows(self) -> list[int]:
+        """The failed rows whose record id could not be read: no earlier handout can be ruled out as theirs."""
+        return sorted({p.row for p in self.problems if p.record is None})
 
 
-def read_patients(
-    path: Path, leaflet_ids: Collection[str], languages: Collection[str] = ()
-) -> tuple[list[Patient], list[RowProblem]]:
+def record_key(record_id: str) -> str:
+    """What makes two record ids the same on every file system: case does not count (on Windows and macOS
+    `UPPER.pdf` and `upper.pdf` are one file), nor Unicode form (NFKC), for ids read from a failed row."""
+    return unicodedata.normalize("NFKC", record_id).casefold()
+
+
+def read_patients(path: Path, leaflet_ids: Collection[str], languages: Collection[str] = ()) -> PatientList:
     """The good rows and every problem, row by row; raises PatientFileError if the file cannot be used.
     `languages`: the language codes a row's `language` may name (the content's and its translations')."""
-    text, problems = _read_text(path)
-    with field_size_limit(CELL_READ.value):
-        records = records_of(LINE.findall(text))
+    read_as, records = read_rows(path, COLUMNS)
+    patients: list[Patient] = []
+    problems: list[RowProblem] = []
+    with contextlib.closing(records):
         header = _header(next(records, None), path.name)
-        patients: list[Patient] = []
-        seen: dict[str, int] = {}
-        for row, values in records:
-            if row > PATIENT_ROWS.value + 1:
+        seen: dict[str, int] = {}  # record key -> the first row that has it
+        for record in records:
+            if record.row > PATIENT_ROWS.value + 1:
                 raise PatientFileError(f"{path.name}: has more than {PATIENT_ROWS}; split it into smaller lists")
-            if isinstance(values, str):
-                problems.append(RowProblem(row, "", values))
+            if not (record.broken or record.refused or any(v.strip() for v in record.cells)):
                 continue
-            if not any(v.strip() for v in values):
-                continue
-            patient, row_problems = _check_row(row, header, values, leaflet_ids, languages, seen)
+            patient, row_problems = _check_row(record, header, leaflet_ids, languages, seen)
             problems += row_problems
             if patient is not None:
-                seen[patient.record_id] = row
                 patients.append(patient)
-    return patients, problems
+    return PatientList(*_without_repeated_ids(patients, problems), read_as)
 
 
-def _read_text(path: Path) -> tuple[str, list[RowProblem]]:
-    """The file as text (bytes that are not UTF-8 kept as markers, reported per row), and a byte-order mark note."""
-    try:
-        with path.open("rb") as file:
-            raw = file.read(PATIENT_FILE.value + 1)
-    except OSError as error:
-        raise PatientFileError(f"cannot read {path.name}: {error.strerror}") from None
-    if len(raw) > PATIENT_FILE.value:
-        raise PatientFileError(f"{path.name}: the file is larger than {PATIENT_FILE}; split it into smaller lists")
-    problems = []
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-        message = "the file starts with a byte-order mark (Excel's 'CSV UTF-8' adds one); it was ignored"
-        problems.append(RowProblem(1, "", message, fatal=False))
-    return raw.decode("utf-8", errors="surrogateescape"), problems
+def _without_repeated_ids(
+    patients: list[Patient], problems: list[RowProblem]
+) -> tuple[list[Patient], list[RowProblem]]:
+    """No handout for a record id that two rows give: which row is right cannot be told, so the first row fails
+    too (the later ones already have, naming it), and the record's earlier handout goes."""
+    repeated = {
+        p.record: p.row for p in problems if p.record and p.column == "record_id" and p.message.startswith(SAME_ID)
+    }
+    firsts = {record_key(p.record_id): p for p in patients}
+    kept = [p for p in patients if record_key(p.record_id) not in repeated]
+    for key, later in repeated.items():
+        first = firsts.get(key)
+        if first is not None:
+            problems.append(RowProblem(first.row, "record_id", _same_id(later), first.record_id))
+    return kept, sorted(problems, key=lambda p: p.row)
 
 
-def _header(first: tuple[int, list[str] | str] | None, name: str) -> list[str]:
+SAME_ID = "the same record id as row"
+
+
+def _same_id(row: int) -> str:
+    return (
+        f"{SAME_ID} {row} (upper and lower case do not count: on Windows and macOS both handouts would be one "
+        "file); neither row's handout is made"
+    )
+
+
+def _header(first: Record | None, name: str) -> list[str]:
     """The column names (lower case); raises PatientFileError naming every column problem in the header."""
     if first is None:
         raise PatientFileError(f"{name}: the file is empty; row 1 must name the columns: {', '.join(COLUMNS)}")
-    _, values = first
-    if isinstance(values, str):
-        raise PatientFileError(f"{name}: row 1 (the header): {values.removesuffix(SKIPPED)}")
-    columns = [value.strip().lower() for value in values]
+    if first.broken:
+        raise PatientFileError(f"{name}: row 1 (the header): {first.broken.removesuffix(SKIPPED)}")
+    columns = [value.strip().lower() for value in first.cells]
     problems, suggested = _column_problems(columns)
     missing = [column for column in REQUIRED if column not in columns and column not in suggested]
-    if missing and not _wrong_separator(columns):
+    if missing:
         problems.append(f"row 1 (the header) has no column {', '.join(missing)}; the columns are: {', '.join(COLUMNS)}")
     if problems:
         raise PatientFileError("\n".join(f"{name}: {problem}" for problem in problems))
@@ -144,21 +174,16 @@ def _header(first: tuple[int, list[str] | str] | None, name: str) -> list[str]:
 def _column_problems(columns: list[str]) -> tuple[list[str], set[str]]:
     """Unknown, unnamed and repeated columns, by spreadsheet letter (a header cell is never repeated back),
     and the columns suggested for the unknown ones (not to be reported missing as well)."""
-    separator = _wrong_separator(columns)
-    if separator:
-        return [
-            f"row 1 (the header): the columns are separated by {separator}; save the list as CSV with commas"
-        ], set()
     problems, suggested = [], set()
     first_seen: dict[str, int] = {}
     for number, column in enumerate(columns, start=1):
-        where = f"row 1 (the header), column {_letter(number)}"
+        where = f"row 1 (the header), column {column_letter(number)}"
         if not column:
             problems.append(f"{where}: has no name; name it or delete the column")
         elif NOT_UTF8.search(column):
             problems.append(f"{where}: not UTF-8 text; save the file as 'CSV UTF-8'")
         elif column in first_seen:
-            problems.append(f"{where}: repeats column {_letter(first_seen[column])}; keep one of the two")
+            problems.append(f"{where}: repeats column {column_letter(first_seen[column])}; keep one of the two")
         elif column not in COLUMNS:
             close = difflib.get_close_matches(column[:40], COLUMNS, n=1, cutoff=0.7)
             hint = f"did you mean {close[0]}? " if close else ""
@@ -168,48 +193,30 @@ def _column_problems(columns: list[str]) -> tuple[list[str], set[str]]:
     return problems, suggested
 
 
-def _wrong_separator(columns: list[str]) -> str:
-    """ "';'" or "tabs" when the header is one cell holding the columns another way (a European Excel export)."""
-    if len(columns) != 1:
-        return ""
-    return "';'" if ";" in columns[0] else "tabs" if "\t" in columns[0] else ""
-
-
-def _letter(number: int) -> str:
-    """A column's letter as a spreadsheet shows it: 1 -> A, 27 -> AA."""
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
-
-
 def _check_row(
-    row: int,
+    record: Record,
     header: list[str],
-    values: list[str],
     leaflet_ids: Collection[str],
     languages: Collection[str],
     seen: dict[str, int],
 ) -> tuple[Patient | None, list[RowProblem]]:
-    if NOT_UTF8.search("".join(values)):
-        return None, [RowProblem(row, "", "not UTF-8 text; save the file as 'CSV UTF-8'")]
-    if len(values) != len(header):
-        return None, [RowProblem(row, "", f"has {len(values)} values but the header has {len(header)} columns")]
-    cells = {name: value.strip() for name, value in zip(header, values, strict=True)}
-    record = cells["record_id"]
-    known = record if RECORD_ID.fullmatch(record) else ""
+    """The row's patient, or its problems; `seen` (record key -> first row) gains the row's record id."""
+    record_id = _record_id(record.cells, header.index("record_id"))
     problems = [
-        RowProblem(row, name, message, record_id=known)
-        for name, message in _cell_problems(cells, leaflet_ids, languages)
+        RowProblem(record.row, column, message, record_id)
+        for column, message in _row_problems(record, header, leaflet_ids, languages)
     ]
-    if record in seen and not any(p.column == "record_id" for p in problems):
-        problems.append(RowProblem(row, "record_id", f"the same record id as row {seen[record]}", record_id=known))
-    if problems:
+    if record_id is not None:
+        key = record_key(record_id)
+        if key in seen and not record.broken and not any(p.column == "record_id" for p in problems):
+            problems.append(RowProblem(record.row, "record_id", _same_id(seen[key]), key))
+        seen.setdefault(key, record.row)
+    if problems or record_id is None:
         return None, problems
+    cells = {name: value.strip() for name, value in zip(header, record.cells, strict=True)}
     return Patient(
-        row,
-        record,
+        record.row,
+        record_id,
         cells["patient_name"],
         cells["procedure"],
         _date(cells["procedure_date"]),
@@ -223,6 +230,31 @@ def _check_row(
     ), []
 
 
+def _record_id(cells: list[str], column: int) -> str | None:
+    """The row's record id in NFC form, or None when its cell is missing, empty or not UTF-8."""
+    value = unicodedata.normalize("NFC", cells[column].strip()) if column < len(cells) else ""
+    return value if value and not NOT_UTF8.search(value) else None
+
+
+def _row_problems(
+    record: Record, header: list[str], leaflet_ids: Collection[str], languages: Collection[str]
+) -> list[tuple[str, str]]:
+    """(column, message) for each problem in the row: how it was read first, then its values."""
+    if record.broken:
+        return [("", record.broken)]
+    refused = record.refused | {i: NOT_UTF8_CELL for i, value in enumerate(record.cells) if NOT_UTF8.search(value)}
+    problems = [(header[i] if i < len(header) else "", why) for i, why in sorted(refused.items())]
+    if len(record.cells) != len(header):
+        return [*problems, ("", f"has {len(record.cells)} values but the header has {len(header)} columns")]
+    cells = {name: "" if i in refused else record.cells[i].strip() for i, name in enumerate(header)}
+    if not any(cells.values()):  # nothing in the list's columns: only what is wrong outside them
+        return problems
+    named = {column for column, _ in problems}
+    return problems + [
+        (column, why) for column, why in _cell_problems(cells, leaflet_ids, languages) if column not in named
+    ]
+
+
 def _cell_problems(
     cells: dict[str, str], leaflet_ids: Collection[str], languages: Collection[str]
 ) -> list[tuple[str, str]]:
@@ -230,13 +262,16 @@ def _cell_problems(
     if not _plain_row(cells):
         problems += [(name, message) for name, value in cells.items() for message in _text_problems(name, value)]
     bad = {name for name, _ in problems}
-    checks: dict[str, tuple[Callable[[str], object], str]] = {
-        "record_id": (RECORD_ID.fullmatch, "use letters, digits and hyphens only (at most 40)"),
-        "procedure_date": (_is_date, "is not a date written as YEAR-MONTH-DAY, like 2026-11-25"),
-        "followup_date": (_is_date, "is not a date written as YEAR-MONTH-DAY, like 2026-12-09"),
-        "followup_time": (TIME.fullmatch, "is not a time written as HOUR:MINUTE, like 14:30"),
+    checks: dict[str, Callable[[str], str]] = {
+        "record_id": _record_id_problem,
+        "procedure_date": _date_problem,
+        "followup_date": _date_problem,
+        "followup_time": _time_problem,
     }
-    problems += [(name, message) for name, (ok, message) in checks.items() if name not in bad and not ok(cells[name])]
+    for name, check in checks.items():
+        message = "" if name in bad else check(cells[name])
+        if message:
+            problems.append((name, message))
     if cells.get("language") and "language" not in bad and _language(cells["language"]) not in languages:
         problems.append(("language", f"is not a language of the leaflets; choose from: {', '.join(languages)}"))
     if "leaflets" not in bad:
@@ -294,15 +329,27 @@ def _leaflets(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in LEAFLET_SEPARATOR.split(value) if part.strip())
 
 
-def _is_date(value: str) -> bool:
+def _record_id_problem(value: str) -> str:
+    if RECORD_ID.fullmatch(value):
+        return ""
+    return "use the letters A to Z, digits and hyphens only (at most 40): it names the handout's file"
+
+
+def _date_problem(value: str) -> str:
+    """Why a cell is not a date: only YYYY-MM-DD is read (03/04/2026 is March or April: never guessed)."""
+    if not DATE.fullmatch(value):
+        return "is not a date written as YYYY-MM-DD, e.g. 2026-03-14 (another order of day and month is never guessed)"
     try:
-        _date(value)
+        datetime.date.fromisoformat(value)
     except ValueError:
-        return False
-    return True
+        return "is not a day of the calendar (write the date as YYYY-MM-DD, e.g. 2026-03-14)"
+    return ""
+
+
+def _time_problem(value: str) -> str:
+    return "" if TIME.fullmatch(value) else "is not a time written as HOUR:MINUTE, like 14:30"
 
 
 def _date(value: str) -> datetime.date:
-    if not DATE.fullmatch(value):
-        raise ValueError("not YEAR-MONTH-DAY")  # no value in the message: it may be read out somewhere
+    """A cell that passed _date_problem as a date."""
     return datetime.date.fromisoformat(value)
