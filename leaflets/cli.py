@@ -160,7 +160,7 @@ def parser() -> argparse.ArgumentParser:
         "--jobs",
         type=positive,
         metavar="N",
-        help=f"render leaflets in N processes at once (default: {cores()}, the cores of this machine)",
+        help="render leaflets in N processes at once (default: one per core)",
     )
     p.add_argument("--list", action="store_true", help="list the leaflets and exit")
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
@@ -329,7 +329,7 @@ def run_build(args: argparse.Namespace) -> int:
     if args.print_shop and icc is None:
         print(
             f"Note: no CMYK profile at {display_path(args.content.parent / DEFAULT_ICC)}: the print-shop PDFs have "
-            "CMYK colours, bleed and crop marks but are not PDF/X (see README, 'Print shop')."
+            "CMYK colours, bleed and crop marks but are not PDF/X (see docs/print-shop.md)."
         )
     findings: list[Finding] = []
     gate = Gate(strict=args.strict, allow_expired=args.allow_expired)

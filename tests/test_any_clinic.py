@@ -345,7 +345,7 @@ def test_a_content_character_no_font_has_is_located(content_copy: Callable[..., 
     assert str(caught.value.problems[0]) == (
         f"{content}:{line}:7: condition.key_points[2]: has characters no embedded font can print "
         "(U+2714 '✔'); write them another way, or add a font that has them to the folder named in `fonts:` "
-        "(README, 'Fonts')"
+        "(see docs/brand-and-fonts.md)"
     )
 
 

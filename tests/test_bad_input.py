@@ -18,7 +18,7 @@ from leaflets.build.plan import load_content
 from leaflets.cli import main
 from leaflets.content import limits
 from leaflets.render.html import booking_address
-from tests.conftest import ROOT, line_of
+from tests.conftest import line_of
 
 MakeContent = Callable[..., Path]
 LAUGHS = "lol0: &l0 [lol]\n" + "".join(f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10))
@@ -95,7 +95,7 @@ def problems(content: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
             ("  also_called: Also called", "  also_called: 中 Also called"),
             "also_called:",
             "3: condition.also_called: has characters no embedded font can print (U+4E2D '中'); write them another "
-            "way, or add a font that has them to the folder named in `fonts:` (README, 'Fonts')",
+            "way, or add a font that has them to the folder named in `fonts:` (see docs/brand-and-fonts.md)",
         ),
         (
             ("  also_called: Also called", "  also_called: " + "x" * 41 + " Also called"),
@@ -379,14 +379,6 @@ def test_a_good_png_logo_is_accepted(content_copy: MakeContent) -> None:
     content = content_copy(("  logo: assets/logo.svg", "  logo: assets/logo.png"))
     (content.parent / "assets" / "logo.png").write_bytes(_png(1, 1))
     assert load_content(content).brand.logo == "assets/logo.png"
-
-
-def test_the_readme_lists_every_limit() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("<!-- limits:start -->\n", 1)[1].split("\n<!-- limits:end -->", 1)[0]
-    assert table.splitlines() == limits.limits_table(), (
-        "run `python -m leaflets.content.limits` and paste it into README.md"
-    )
 
 
 def test_a_spoofing_booking_address_prints_the_host_it_opens(content_copy: MakeContent, tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ import pikepdf
 import pytest
 
 from leaflets.cli import main
-from leaflets.content.schema import field_reference
 from tests.conftest import ROOT
 
 
@@ -103,11 +102,3 @@ def test_generate_py_is_a_thin_entry_point(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("overview ")
     assert len((ROOT / "generate.py").read_text().splitlines()) < 10
-
-
-def test_readme_field_table_matches_the_schema() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("<!-- fields:start -->\n", 1)[1].split("\n<!-- fields:end -->", 1)[0]
-    assert table.splitlines()[2:] == field_reference(), (
-        "run `python -m leaflets.content.schema` and paste it into README.md"
-    )

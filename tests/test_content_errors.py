@@ -87,7 +87,7 @@ def build_bad(content: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path)
             "language: fr",
             1,
             "language: no fixed wording for 'fr': add a block for it to a file named in `strings:` "
-            "(README, 'Languages'); the project has: en, es",
+            "(see docs/languages.md); the project has: en, es",
         ),
     ],
 )

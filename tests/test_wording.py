@@ -176,9 +176,9 @@ def test_expand_fills_names_and_nothing_else() -> None:
     assert wording.expand("{condition}", condition="{condition.__class__}") == "{condition.__class__}"
 
 
-def test_the_readme_lists_each_entrys_placeholders() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    paragraph = readme.split("A few entries have placeholders", 1)[1].split("\n\n", 1)[0]
+def test_the_docs_list_each_entrys_placeholders() -> None:
+    page = (ROOT / "docs" / "languages.md").read_text(encoding="utf-8")
+    paragraph = page.split("A few entries have placeholders", 1)[1].split("\n\n", 1)[0]
     for entry, names in wording.PLACEHOLDERS.items():
         assert f"`{entry}`" in paragraph and all(f"`{{{name}}}`" in paragraph for name in names), entry
 

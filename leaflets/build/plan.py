@@ -105,7 +105,7 @@ def load_content(
             yield (
                 ("language",),
                 f"no fixed wording for {language!r}: add a block for it to {where} "
-                f"(README, 'Languages'); the project has: {', '.join(sorted(table.blocks))}",
+                f"(see docs/languages.md); the project has: {', '.join(sorted(table.blocks))}",
             )
             return
         content._wording = table.blocks[language]
@@ -123,7 +123,7 @@ def load_content(
                     where,
                     (
                         f"has characters no embedded font can print ({shown}); write them another way, or add a "
-                        "font that has them to the folder named in `fonts:` (README, 'Fonts')"
+                        "font that has them to the folder named in `fonts:` (see docs/brand-and-fonts.md)"
                     ),
                 )
 

@@ -2,8 +2,7 @@
 
 A limit keeps every run finishing (or refusing) within seconds whatever a
 file holds, and is far above what a real leaflet or discharge list needs.
-The README's "Limits" section is generated from `LIMITS`
-(`python -m leaflets.content.limits` prints it; a test fails when it is out of date).
+The docs' "Limits" page is made from `LIMITS` when the site is built (leaflets/reference.py).
 """
 
 from __future__ import annotations
@@ -169,11 +168,7 @@ LIMITS = (
 
 
 def limits_table() -> list[str]:
-    """Markdown rows for the README's table of limits."""
+    """Markdown rows for the docs' table of limits."""
     rows = ["| what | at most | why |", "|---|---|---|"]
     rows += [f"| {limit.applies_to} | {limit} | {limit.reason} |" for limit in LIMITS]
     return rows
-
-
-if __name__ == "__main__":  # python -m leaflets.content.limits: print the README's table
-    print("\n".join(limits_table()))

@@ -1,7 +1,7 @@
 """The shape of `content.yaml`, declared once.
 
 Each field carries a one-line description; the same declaration drives
-validation (pydantic), and the README's field list. Every model forbids
+validation (pydantic), and the field reference of the docs (leaflets/reference.py). Every model forbids
 unknown keys, so a typo such as `sumary:` is an error, never a silently
 dropped paragraph (see ../shared/STYLE.md, rule 5).
 """
@@ -323,12 +323,12 @@ class Content(Model):
     strings: ContentFile | None = Field(
         None,
         description="File of fixed wording in the content's folder, one block per language: replaces entries of "
-        "templates/strings.yaml, or adds a language (README, 'Fixed wording and other languages').",
+        "templates/strings.yaml, or adds a language (see docs/languages.md).",
     )
     translations: list[ContentFile] = Field(
         [],
         description="Content files translating this one into other languages, in this file's folder, relative to it; "
-        "`python generate.py` builds every one beside this (README, 'Languages').",
+        "`python generate.py` builds every one beside this (see docs/languages.md).",
     )
     translation: Translation | None = Field(
         None, description="In a translation: which version of the master content it translates."
@@ -347,7 +347,7 @@ class Content(Model):
 
 
 def field_reference(model: type[BaseModel] = Content, prefix: str = "") -> list[str]:
-    """Markdown table rows describing every field: the README's field list comes from here."""
+    """Markdown table rows describing every field, for the docs' field reference (leaflets/reference.py)."""
     rows = []
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
@@ -394,8 +394,3 @@ def _kind(annotation: Any) -> str:
         return " or ".join(f"`{a}`" for a in typing.get_args(annotation))
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     return _kind(args[0]) if args else str(annotation)
-
-
-if __name__ == "__main__":  # python -m leaflets.content.schema: print the README's field table
-    print("| field | kind | | what it is |\n|---|---|---|---|")
-    print("\n".join(field_reference()))

@@ -83,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=cores(),
         metavar="N",
-        help=f"worker processes (default: one per core, here {cores()})",
+        help="worker processes (default: one per core)",
     )
     p.add_argument("--fillable", action="store_true", help="a fillable box for the patient's questions")
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")

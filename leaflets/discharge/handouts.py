@@ -328,7 +328,7 @@ def _render_one(patient: Patient) -> Made:
         raise CellError(
             unprintable[0],
             "has a character no embedded font can print; add a font that has it to the folder named in "
-            "the content's `fonts:` (README, 'Fonts')",
+            "the content's `fonts:` (see docs/brand-and-fonts.md)",
         )
     from leaflets.render.layout import last_page_used  # late: WeasyPrint only inside workers
 

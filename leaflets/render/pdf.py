@@ -171,7 +171,7 @@ class PdfWriter:
         if strays:
             raise BuildError(
                 f"{what}: some characters were drawn with the machine's font {', '.join(strays)}: no embedded "
-                "font has them; add a font that does to the content's `fonts:` folder (README, 'Fonts')"
+                "font has them; add a font that does to the content's `fonts:` folder (see docs/brand-and-fonts.md)"
             )
 
     def _layout(self, html: str, stylesheets: Sequence[str], print_shop: bool, forms: bool, margins: str | None) -> Any:
