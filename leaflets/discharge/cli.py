@@ -86,6 +86,11 @@ def parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per core)",
     )
     p.add_argument("--fillable", action="store_true", help="a fillable box for the patient's questions")
+    p.add_argument(
+        "--braille",
+        action="store_true",
+        help="also a braille-ready file, RECORD_ID.brf, beside each handout (needs liblouis)",
+    )
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     return p
 
@@ -116,6 +121,10 @@ def run(args: argparse.Namespace) -> int:
     sources = load_sources(args.content)
     content = sources[0].content
     languages = [wording.base(source.content.language) for source in sources]
+    if args.braille:
+        from leaflets.discharge.brf import tables  # late: only for this option
+
+        tables(sources)  # liblouis and each language's table, before any handout is made
     listed = check_patients(args.patients, content, languages)
     print(f"Read {args.patients.name} as {listed.read_as}.")
     report = RowReport(args.patients.name, args.out)
@@ -124,6 +133,10 @@ def run(args: argparse.Namespace) -> int:
     results, removed, stopped = make(content, settings, listed, max(1, args.jobs))
     report.add([r for r in results if isinstance(r, RowProblem)])
     made = [r for r in results if isinstance(r, Made)]
+    if args.braille and stopped is None:
+        from leaflets.discharge.brf import write_handouts
+
+        report.add(write_handouts(sources, listed.patients, made, settings.paper, settings.out_dir))
     tried = {r.row for r in results}
     report.unreached([p.row for p in listed.patients if p.row not in tried])
     seconds = time.perf_counter() - started

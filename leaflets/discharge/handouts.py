@@ -165,7 +165,7 @@ def remove_earlier(out_dir: Path, record_ids: Collection[str], everything: bool 
     try:
         for entry in os.scandir(out_dir):
             stem, _, suffix = entry.name.rpartition(".")
-            if suffix != "pdf" or not RECORD_ID.fullmatch(stem):
+            if suffix not in ("pdf", "brf") or not RECORD_ID.fullmatch(stem):  # a braille copy goes with its handout
                 continue
             key = record_key(stem)
             if (everything or key in wanted) and not entry.is_dir(follow_symlinks=False):
