@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -32,7 +32,7 @@ from leaflets.build.workers import preloaded
 from leaflets.checks.quality import Finding, format_report
 from leaflets.content.load import display_path
 from leaflets.content.schema import PAPERS
-from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError
+from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError, UsageError
 from leaflets.render.html import TEMPLATES
 
 EXAMPLES = """\
@@ -44,6 +44,7 @@ examples:
   python generate.py translated content.es.yaml   record that a translation matches content.yaml again
   python generate.py --list                  list the leaflets the content makes
   python generate.py --print-shop            add print-shop PDFs (bleed, crop marks, CMYK)
+  python generate.py --web --braille         add the web edition (output/web/) and braille-ready files (.brf)
   python generate.py --check --strict        quality checks only; warnings count as errors
   python generate.py discharge --patients list.csv   personalised discharge handouts (see discharge --help)
   python generate.py preview                 live preview in the browser, updated on every save (see preview --help)
@@ -139,6 +140,17 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="CMYK ICC profile from your print shop (default: assets/cmyk.icc next to the content file)",
+    )
+    p.add_argument(
+        "--web",
+        action="store_true",
+        help="also write the web edition: output/web/, an accessible page per leaflet and language "
+        "(docs/web-and-braille.md)",
+    )
+    p.add_argument(
+        "--braille",
+        action="store_true",
+        help="also write a braille-ready file (.brf) beside each overview and cause leaflet (needs liblouis)",
     )
     p.add_argument(
         "--check",
@@ -325,6 +337,9 @@ def run_build(args: argparse.Namespace) -> int:
             return
         print(f"  {shown:<40} {output.pages} page{'s' if output.pages > 1 else ''}, {output.bytes / 1024:.0f} KB")
 
+    if args.check and (args.web or args.braille):
+        raise UsageError("--check writes only quality.json: leave out --web and --braille, or --check")
+    publish_other_formats = other_formats(args)  # made and checked before the PDFs, written after them
     icc = args.icc_profile or default_icc_profile(args.content)
     if args.print_shop and icc is None:
         print(
@@ -358,8 +373,39 @@ def run_build(args: argparse.Namespace) -> int:
         checked = f"{len(outputs)} leaflet{'s' if len(outputs) != 1 else ''}"
         print(f"Checked {checked} in {seconds:.1f} s; report in {display_path(args.out / QUALITY)}")
         return EXIT_OK
+    publish_other_formats()
     manifest = display_path(args.out / MANIFEST)
     made = len(outputs) - len(kept)
     count = f"{made} leaflet{'s' if made != 1 else ''}" + (f" ({len(kept)} unchanged, kept)" if kept else "")
     print(f"Built {count} in {seconds:.1f} s; list and checksums in {manifest}")
     return EXIT_OK
+
+
+def other_formats(args: argparse.Namespace) -> Callable[[], None]:
+    """Make the web edition and the braille-ready files, when asked for (a problem stops the build before any
+    PDF is made); return what publishes them once the PDFs are published."""
+    site: dict[str, bytes] = {}
+    braille: dict[str, bytes] = {}
+    if args.web:
+        from leaflets.web.site import make_site  # late: only for this option
+
+        site = make_site(args.content)
+    if args.braille:
+        from leaflets.braille import leaflet_files  # late: only for this option
+
+        braille = leaflet_files(args.content, args.only, args.language)
+
+    def publish() -> None:
+        if site:
+            from leaflets.web.site import publish_site
+
+            folder = publish_site(site, args.out)
+            pages = sum(name.endswith(".html") for name in site)
+            print(f"  {display_path(folder) + '/':<40} web edition, {pages} pages")
+        if braille:
+            from leaflets.braille import write_files
+
+            for path in write_files(braille, args.out):
+                print(f"  {display_path(path):<40} braille, {len(braille[path.name]) / 1024:.0f} KB")
+
+    return publish

@@ -146,7 +146,7 @@ def test_a_typo_in_a_key_names_the_unknown_and_the_missing_field(
         f"  {content}:{line_of(content, 'brand:')}:1: brand.disclaimer: this field is missing; it is required",
         f"  {content}:{line_of(content, 'disclamer:')}:3: brand.disclamer: unknown field; did you mean 'disclaimer'? "
         "allowed here: address, booking_url, clinic_name, colours, colours_cmyk, disclaimer, email, logo, logo_alt, "
-        "logo_background, other_formats, phone",
+        "logo_background, other_formats, phone, web_url",
     ]
 
 

@@ -48,6 +48,7 @@ PATTERN_HINTS = {
     "leaflet": "use the id of a cause leaflet, like scar-tissue",
     "language": "use a language code, like en, or a language and region, like en-US",
     "booking_url": "must be a full web address starting with https://",
+    "web_url": "must be a full web address of a folder, starting with https:// and ending with /",
     "email": "is not an email address",
     "reference": "use letters, digits and hyphens only, like EXS-FBSS-001",
 }
@@ -265,6 +266,9 @@ def _cross_checks(content: Content, base_dir: Path) -> Iterator[tuple[FieldPath,
     url = booking_url_problem(content.brand.booking_url)
     if url:
         yield ("brand", "booking_url"), url
+    web = booking_url_problem(content.brand.web_url) if content.brand.web_url else None
+    if web:
+        yield ("brand", "web_url"), web
     logo = logo_problem(base_dir / content.brand.logo)
     if logo:
         yield ("brand", "logo"), logo

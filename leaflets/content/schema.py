@@ -142,6 +142,12 @@ class Brand(Model):
     booking_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$")] = Field(
         description="Web address for booking, starting with https://."
     )
+    web_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"'?#]+/$")] | None = Field(
+        None,
+        description="Where the clinic publishes the web edition (the folder `python generate.py --web` writes, "
+        "output/web/), starting with https:// and ending with /: each printed leaflet then gets a second QR code "
+        "that opens its own web page there (docs/web-and-braille.md).",
+    )
     address: Text = Field(description="Postal address.")
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$")] = Field(
         description="Email address."

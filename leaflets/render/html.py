@@ -22,11 +22,12 @@ from markupsafe import Markup
 
 from leaflets import __version__
 from leaflets.content import wording
-from leaflets.content.editions import Edition, glossary_for
+from leaflets.content.editions import Edition, editions, glossary_for
 from leaflets.content.load import text_fields
 from leaflets.content.schema import Content
 from leaflets.content.yamltree import dotted
 from leaflets.errors import BuildError
+from leaflets.web import address as web
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -48,6 +49,7 @@ def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environmen
     env.filters["keeping"] = keeping
     env.filters["fill"] = fill
     env.filters["expand"] = expand
+    env.filters["printed_address"] = web.printed_address
     return env
 
 
@@ -110,10 +112,11 @@ def wording_fillings(content: Content) -> dict[str, list[dict[str, str]]]:
     """What the templates fill each wording entry's placeholders with, for `content` (its wording set): every
     entry of wording.PLACEHOLDERS, with every set of values it is printed with."""
     condition = content.condition
+    web_pages = web.qr_codes(content, editions(content))
     return {
         "page_x_of_y": [{"page": "99", "pages": "99"}],  # CSS counters (css_counter_text): the longest a budget allows
         "what_is_it": [{"condition": condition.in_text}],
-        "qr_alt": [{"url": content.brand.booking_url}],
+        "qr_alt": [{"url": content.brand.booking_url}, *({"url": url} for url in web_pages.values())],
         "cause_leaflet": [{"condition": condition.title, "title": leaflet.title} for leaflet in content.cause_leaflets],
         "call_us": [{"phone": content.brand.phone}],
         "past_review": [{"date": format_date(content.governance.review_by, content)}],
@@ -188,10 +191,16 @@ def booking_address(url: str) -> str:
 
 
 def booking_qr(content: Content) -> dict[str, bytes]:
-    """The QR code to the booking web address, as a vector SVG, keyed by the URL templates use."""
+    """The QR codes the leaflets draw, as vector SVGs keyed by the URL templates use: the booking web address,
+    and (with `brand.web_url`) each leaflet's web page."""
+    pages = web.qr_codes(content, editions(content))
+    return {QR_URL: _qr_svg(content.brand.booking_url), **{key: _qr_svg(url) for key, url in pages.items()}}
+
+
+def _qr_svg(url: str) -> bytes:
     buffer = io.BytesIO()
-    segno.make(content.brand.booking_url, error="m").save(buffer, kind="svg", scale=1, border=4, xmldecl=False)
-    return {QR_URL: buffer.getvalue()}
+    segno.make(url, error="m").save(buffer, kind="svg", scale=1, border=4, xmldecl=False)
+    return buffer.getvalue()
 
 
 #: The widest logo drawn at full height (width : height); a wider wordmark is drawn less tall.
@@ -297,6 +306,9 @@ def render_html(
         "generator": f"leaflets {__version__}",
         "record": None,
         "margins_only": margins_only,
+        # The leaflet's own web page (brand.web_url), drawn as a second QR code (partials/web_page.html); or None.
+        "web_page": web.printed_link(content, edition, strings),
+        "web_qr_url": web.qr_url(web.page_name(edition) or ""),
         **(extra or {}),
     }
     try:

@@ -1,0 +1,123 @@
+"""Writing the web edition: `OUT/web/`, one folder any static host can serve (or a browser open from disk).
+
+    web/index.html             every leaflet, listed per language
+    web/style.css              @font-face rules, then templates/css/web.css
+    web/fonts/                 the fonts the PDFs embed (shipped Source Sans Pro and its licence, the `fonts:` folder's)
+    web/LANG/NAME.html         each leaflet's page (overview, cause leaflets)
+    web/LANG/logo.svg          the language's logo (or logo.png)
+
+The whole site is made every time, in every language the content has, whatever --only or --language chose
+(a page missing from a language would leave a broken link in the others); it is a few Jinja renders. It is
+made in a staging folder beside the old one and swapped in, so a failed or interrupted run leaves the last
+site as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from leaflets.build.files import write_atomically
+from leaflets.build.plan import content_fonts, load_sources
+from leaflets.build.publish import STAGING, output_folder
+from leaflets.content import load as content_stage
+from leaflets.content.load import display_path
+from leaflets.errors import BuildError
+from leaflets.render.fonts import FAMILY, FONT_DIR, FONT_FACES, _fallback_family
+from leaflets.render.html import TEMPLATES, environment
+from leaflets.web.pages import STYLESHEET, Language, colour_problems, render_pages
+
+#: The web edition's folder in the output folder.
+WEB = "web"
+FONTS = "fonts"
+#: Where a swapped-out site waits to be removed (swept by the next run if it was killed just then).
+OLD = ".old-web-"
+#: The shipped faces, and their licence: the SIL Open Font License asks for it to travel with the fonts.
+SHIPPED = (*FONT_FACES.values(), "LICENSE.txt")
+
+
+def make_site(content_path: Path) -> dict[str, bytes]:
+    """Every file of the web edition of `content_path` and its translations, by path from the top of the folder.
+
+    Made (and checked: the web's colour pairs, the web wording) before anything is written, so the build can
+    make it before the PDFs and stop before them."""
+    sources = load_sources(content_path)
+    for source in sources:  # the web's colour pairs, located at the colour's line like every content problem
+        content_stage.load(source.path, checks=[colour_problems])
+    languages = [Language.of(s.content, (s.path.parent / s.content.brand.logo).resolve()) for s in sources]
+    files = {page.path: page.html.encode("utf-8") for page in render_pages(languages, environment())}
+    files |= {f"{language.tag}/{language.logo_name}": language.logo.read_bytes() for language in languages}
+    fonts = _fonts({font for s in sources for font in content_fonts(s.content, s.path).fallbacks})
+    files |= {f"{FONTS}/{name}": path.read_bytes() for name, path in fonts.items()}
+    clinic = [(_fallback_family(path), name) for name, path in fonts.items() if name not in SHIPPED]
+    files[STYLESHEET] = stylesheet(clinic).encode("utf-8")
+    return files
+
+
+def publish_site(files: dict[str, bytes], out_dir: Path) -> Path:
+    """Write the site's `files` into `out_dir/web` at once: staged beside it, then swapped in; return its path."""
+    with output_folder(out_dir, display_path(out_dir)), _staged(out_dir) as staged:
+        for name, data in files.items():
+            path = staged / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, data)
+        _swap(staged, out_dir / WEB)
+    return out_dir / WEB
+
+
+def _fonts(fallbacks: set[Path]) -> dict[str, Path]:
+    """The font files to publish by name: the shipped faces and their licence, then the clinic's fallbacks."""
+    found = {name: FONT_DIR / name for name in SHIPPED}
+    for path in sorted(fallbacks):
+        if path.name in found and found[path.name].read_bytes() != path.read_bytes():
+            raise BuildError(f"fonts: two different font files are called {path.name}; rename one")
+        found[path.name] = path
+    return found
+
+
+def stylesheet(fallbacks: list[tuple[str, str]]) -> str:
+    """style.css: the fonts by relative address, the family stack the print uses, then web.css."""
+    rules = [
+        f'@font-face {{ font-family: "{FAMILY}"; font-weight: {weight}; font-display: swap; '
+        f'src: url("{FONTS}/{name}") format("truetype"); }}'
+        for weight, name in FONT_FACES.items()
+    ]
+    rules += [
+        f'@font-face {{ font-family: "{family}"; font-display: swap; src: url("{FONTS}/{name}"); }}'
+        for family, name in fallbacks
+    ]
+    stack = ", ".join(f'"{family}"' for family in [FAMILY, *(family for family, _ in fallbacks)])
+    rules.append(f"html {{ font-family: {stack}, sans-serif; }}")
+    return "\n".join(rules) + "\n\n" + (TEMPLATES / "css" / "web.css").read_text(encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _staged(out_dir: Path) -> Iterator[Path]:
+    """A new, empty folder beside the site (swept by the next build if this one is killed); gone at the end
+    unless it was swapped in. Sites swapped out by a run that was killed are removed first."""
+    for entry in os.scandir(out_dir):
+        if entry.name.startswith(OLD) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+    folder = Path(tempfile.mkdtemp(dir=out_dir, prefix=f"{STAGING}web-"))
+    try:
+        yield folder
+    finally:
+        if folder.is_dir():
+            shutil.rmtree(folder)
+
+
+def _swap(staged: Path, site: Path) -> None:
+    """Put the staged site in place of the old one (a folder, a file or a link), then remove the old one."""
+    if site.exists() and not site.is_dir() and not site.is_symlink():
+        raise BuildError(f"{display_path(site)} is a file, where the web edition must be a folder; move it away")
+    old = Path(tempfile.mkdtemp(dir=site.parent, prefix=OLD)) / WEB
+    if os.path.lexists(site):
+        os.rename(site, old)  # moves a link itself, never what it points to
+    os.rename(staged, site)
+    if os.path.lexists(old) and not old.is_symlink():
+        shutil.rmtree(old)
+    shutil.rmtree(old.parent, ignore_errors=True)
