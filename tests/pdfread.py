@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -26,3 +28,27 @@ def assert_in_order(text: str, phrases: list[str]) -> None:
         context = text[position : position + 200]
         assert found >= 0, f"{phrase!r} missing (or out of order) after position {position}: {context!r}"
         position = found + len(phrase)
+
+
+def printed_sentences(path: Path) -> list[str]:
+    """Every sentence of the tagged text (three words or more), in the order it is painted: a line of a
+    marked-content sequence joins the next with a space; untagged artifacts (the running footer) are left out."""
+    import pdfplumber
+
+    pieces: list[str] = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            last = None
+            for char in page.chars:
+                if char.get("mcid") is None:
+                    continue
+                line = (char["mcid"], round(char["top"]))
+                pieces.append(char["text"] if line == last else " " + char["text"])
+                last = line
+    text = " ".join("".join(pieces).split())
+    return [sentence for sentence in re.split(r"(?<=[.!?])\s+", text) if len(sentence.split()) >= 3]
+
+
+def repeated(items: list[str]) -> list[str]:
+    """The items that occur more than once, each once, in first-occurrence order."""
+    return [item for item, count in Counter(items).items() if count > 1]

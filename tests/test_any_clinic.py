@@ -7,6 +7,7 @@ Two fixtures beside the shipped content, each built in full here:
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import re
@@ -18,13 +19,14 @@ import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
+import yaml
 
 from leaflets.build.plan import Gate, Output, build
 from leaflets.cli import main
 from leaflets.discharge.patients import REQUIRED
 from leaflets.errors import BuildError, ContentError, QualityError
 from tests.conftest import ROOT, line_of
-from tests.pdfread import MM_PER_POINT, page_texts
+from tests.pdfread import MM_PER_POINT, page_texts, printed_sentences, repeated
 from tests.testfont import FAMILY, make_font
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -373,3 +375,92 @@ def test_past_review_every_edition_builds_with_its_banner_inside_the_printable_a
         path = tmp_path / output.file
         assert edge_gaps(path) == [], output.file
         assert all("Past review date" in text for text in page_texts(path)), output.file
+
+
+# --- long content: the whole story however long, the tri-fold carrying what fits ------------------------
+
+
+SPANISH_MASTER = FIXTURES / "spanish" / "content.yaml"
+#: Headings of the parts the tri-fold can carry (trifold.carries), per language.
+PART_HEADINGS = {
+    "en": {
+        "timeline": "When problems can show up",
+        "tests": "Tests that can help find the cause",
+        "helps": "What can help",
+    },
+    "es": {
+        "timeline": "Cuándo puede haber problemas",
+        "tests": "Pruebas que ayudan a hallar la causa",
+        "helps": "Qué puede ayudar",
+    },
+}
+#: Leaflets a larger clinic adds (fictional, for the tests): title, and the cause it explains.
+MORE_LEAFLETS = [
+    ("Pain from the small joints of the spine", "The joints at the back of the spine can wear and hurt."),
+    ("When a nerve stays irritated", "A nerve can stay sore for a long time after surgery."),
+    ("Muscle pain after back surgery", "Tight or weak back muscles can hurt after surgery."),
+    ("Problems with screws and rods", "Metal parts put in during surgery can move or break."),
+    ("Infection after spine surgery", "An infection near the spine can cause pain and fever."),
+    ("Leg pain after back surgery", "Pain can spread down one leg when a nerve is pressed."),
+    ("Living with long-term back pain", "Pain that lasts can change sleep, mood and work."),
+    ("Medicines for pain after surgery", "Some pain medicines help for a short time only."),
+]
+
+
+def larger_clinic(folder: Path, count: int) -> Path:
+    """The shipped content (English alone) with `count` cause leaflets: each added one explains a cause added to
+    the list, and repeats a shipped leaflet's time facts, tests and helps (which the whole story prints once)."""
+    data = yaml.safe_load((ROOT / "content.yaml").read_text(encoding="utf-8"))
+    del data["translations"]
+    shipped = list(data["cause_leaflets"])
+    for number, (title, summary) in enumerate(MORE_LEAFLETS[: count - len(shipped)], start=1):
+        leaflet = copy.deepcopy(shipped[number % len(shipped)]) | {"id": f"more-{number}", "title": title}
+        data["cause_leaflets"].append(leaflet)
+        data["causes"].append({"name": title, "summary": summary, "leaflet": leaflet["id"]})
+    folder.mkdir()
+    shutil.copytree(ROOT / "assets", folder / "assets")
+    shutil.copy(ROOT / "medical_terms.txt", folder / "medical_terms.txt")
+    (folder / "content.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder / "content.yaml"
+
+
+def assert_whole_story(path: Path, outputs: list[Output], paper: str, language: str) -> None:
+    """The overview and tri-fold of `path` built on `paper`: each on its two pages with every leaflet listed,
+    no sentence printed twice, and the tri-fold carrying exactly the parts its warning (if any) does not leave out."""
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    titles = [leaflet["title"] for leaflet in content["cause_leaflets"]]
+    for output in outputs:
+        pdf = path.parent / "out" / paper / output.file
+        assert output.pages == 2, output.file
+        text = all_text(pdf)
+        assert [title for title in titles if title not in text] == [], output.file
+        assert repeated(printed_sentences(pdf)) == [], output.file
+    (trifold,) = [o for o in outputs if o.edition == "trifold"]
+    warned = [check["message"] for check in trifold.checks if check["check"] == "panels"]
+    carried = (
+        re.search(r"set `trifold.carries: \[(.*?)\]`", warned[0]).group(1).split(", ")
+        if warned
+        else content["trifold"]["carries"]
+    )
+    inside = page_texts(path.parent / "out" / paper / trifold.file)[1]
+    for part, heading in PART_HEADINGS[language].items():
+        assert (heading in inside) == (part in carried), (part, warned)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("count", [8, 12])
+def test_a_clinic_with_many_leaflets_lists_them_all(tmp_path: Path, count: int, paper: str) -> None:
+    content = larger_clinic(tmp_path / "clinic", count)
+    outputs = build(content, tmp_path / "clinic" / "out" / paper, paper=paper, only=["overview", "trifold"])
+    assert_whole_story(content, outputs, paper, "en")
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_a_clinic_writing_in_spanish_gets_its_overview_and_trifold(tmp_path: Path, paper: str) -> None:
+    # Written in Spanish from the start, faithfully and about a fifth longer than the English (not the shipped
+    # translation, which was fitted to these pages): the tri-fold was fitted to the English and stopped.
+    shutil.copytree(SPANISH_MASTER.parent, tmp_path / "spanish")
+    content = tmp_path / "spanish" / "content.yaml"
+    outputs = build(content, tmp_path / "spanish" / "out" / paper, paper=paper, only=["overview", "trifold"])
+    assert_whole_story(content, outputs, paper, "es")
+    assert [check for output in outputs for check in output.checks if check["check"] == "panels"] == []  # all of it

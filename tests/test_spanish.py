@@ -29,7 +29,7 @@ from leaflets.render.html import TEMPLATES, booking_qr, render_html
 from leaflets.render.layout import headroom
 from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT, ROOT
-from tests.pdfread import assert_in_order, page_texts
+from tests.pdfread import assert_in_order, page_texts, printed_sentences, repeated
 
 SPANISH = ROOT / "content.es.yaml"
 FIXTURE = ROOT / "tests" / "fixtures" / "patients.csv"
@@ -237,6 +237,14 @@ def test_every_spanish_edition_is_built_within_its_budget(built_es: Built) -> No
             assert len(pdf.pages) == SPANISH_PAGES[paper][output.edition] <= edition.max_pages
             assert str(pdf.Root.Lang) == "es"
             assert "EXS-FBSS-001-ES" in str(pdf.docinfo["/Keywords"])
+
+
+def test_no_spanish_sentence_is_printed_twice(built_es: Built) -> None:
+    _, out, outputs = built_es
+    for output in outputs:
+        if output.edition in ("overview", "trifold"):
+            sentences = printed_sentences(out / output.file)
+            assert len(sentences) > 40 and repeated(sentences) == [], output.file
 
 
 def test_spanish_pages_carry_spanish_wording(built_es: Built) -> None:

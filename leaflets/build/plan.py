@@ -24,10 +24,10 @@ from leaflets.build.processes import cores
 from leaflets.build.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
 from leaflets.build.workers import Made, Task, WriterSettings, renderer
 from leaflets.checks.plainwords import vocabulary
-from leaflets.checks.quality import NOT_CHECKED, WARNING, Finding, check_content, failures
+from leaflets.checks.quality import NOT_CHECKED, WARNING, Finding, check_content, check_fit, failures
 from leaflets.content import load as content_stage
 from leaflets.content import translations, wording
-from leaflets.content.editions import Edition, editions
+from leaflets.content.editions import Edition, Fit, editions, fits, leaving_out
 from leaflets.content.load import display_path, text_fields
 from leaflets.content.schema import PAPERS, Content
 from leaflets.content.yamltree import FieldPath
@@ -565,10 +565,16 @@ class Plan:
         stylesheets = edition.stylesheets(self.paper, shop)
         margins = self.html(edition, shop, margins_only=True)
         style, pages = edition.style, edition.max_pages
-        return Task(edition.label, style, stylesheets, pages, what, shop, html, margins, target, writer)
+        fitting = fits(self.content, edition)  # the first is `html`; the others carry less, if it does not fit
+        fallbacks = tuple(self.html(edition, shop, fit=fit) for fit in fitting[1:])
+        least = leaving_out(fitting[0], fitting[-1])
+        return Task(
+            edition.label, style, stylesheets, pages, what, shop, html, margins, target, writer, fallbacks, least
+        )
 
-    def html(self, edition: Edition, shop: bool = False, margins_only: bool = False) -> str:
-        """The edition's HTML as this plan renders it (render_html, with the plan's compiled templates)."""
+    def html(self, edition: Edition, shop: bool = False, margins_only: bool = False, fit: Fit | None = None) -> str:
+        """The edition's HTML as this plan renders it (render_html, with the plan's compiled templates), laid
+        out as `fit` (default: the first of its `fits`)."""
         logo = self.logo.as_uri()
         return render_html(
             self.content,
@@ -579,12 +585,14 @@ class Plan:
             print_shop=shop,
             expired=self.expired,
             margins_only=margins_only,
+            fit=fit,
         )
 
     def _made(self, edition: Edition, shop: bool, inputs: str, made: Made, out_dir: Path) -> Output:
         """Judge a made leaflet's findings as a build in one process would: the layout's, then the PDF's."""
         before = len(self.log)
         self.log += made.layout
+        self.log += [] if shop else check_fit(self.content, edition, made.fit, self.paper)  # shop: the same pages
         _enforce(self.log, self.gate.strict)
         self.log += made.pdf
         _enforce(self.log, self.gate.strict)
@@ -641,7 +649,7 @@ class Planned:
 
 
 #: Checks made on the rendered leaflet: recorded with it in manifest.json, carried over when it is kept.
-PAGE_CHECKS = ("contrast", "images", "type size", "pdf/ua")
+PAGE_CHECKS = ("contrast", "images", "type size", "pdf/ua", "panels")
 
 
 def _enforce(log: list[Finding], strict: bool) -> None:

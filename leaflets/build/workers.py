@@ -60,6 +60,8 @@ class Task:
     margins: str  # the margins-only HTML (render_html's `margins_only`)
     target: Path
     writer: int = 0  # which of the session's WriterSettings it is made with (one per language)
+    fallbacks: tuple[str, ...] = ()  # HTML that carries less, laid out in turn if `html` does not fit
+    least: str = ""  # how the last fallback differs from `html`, for the message when none fits
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Made:
     sha256: str
     layout: list[Finding]  # contrast and alt text, from the laid-out pages
     pdf: list[Finding]  # type size and PDF/UA, from the written file
+    fit: int = 0  # which HTML fitted: 0 the task's `html`, 1 its first fallback, ...
 
 
 #: The worker's state: the settings of each writer, and each writer with its field namer once made (`load`,
@@ -218,6 +221,8 @@ def make(task: Task) -> Made:
         task.print_shop,
         field_of=field_of,
         margins=task.margins,
+        fallbacks=task.fallbacks,
+        least=task.least,
     )
     layout: list[Finding] = []
     found: list[Finding] = []
@@ -230,7 +235,8 @@ def make(task: Task) -> Made:
 
     write_atomically(task.target, rendered.data, check)
     _thumbnails_to_publish(task.target, rendered.data)
-    return Made(rendered.pages, len(rendered.data), hashlib.sha256(rendered.data).hexdigest(), layout, found)
+    digest = hashlib.sha256(rendered.data).hexdigest()
+    return Made(rendered.pages, len(rendered.data), digest, layout, found, rendered.fit)
 
 
 def _thumbnails_to_publish(target: Path, data: bytes) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from leaflets.checks.plainwords import NO_VOCABULARY, RARE_ZIPF, Vocabulary, explained, listed_terms, rare_words
 from leaflets.checks.readability import fernandez_huerta_band, hardest_sentences, inflesz, measure
-from leaflets.content.editions import Edition, glossary_for, sections, texts
+from leaflets.content.editions import Edition, fits, glossary_for, sections, texts
 from leaflets.content.editions import editions as every_edition
 from leaflets.content.schema import Content, GlossaryEntry
 from leaflets.render.html import strings_for
@@ -270,6 +270,22 @@ def check_actionability(
     if missing:
         return [Finding("actionability", WARNING, leaflet, "missing (AHRQ PEMAT): " + "; ".join(missing))]
     return [Finding("actionability", PASS, leaflet, "holds: " + "; ".join(items), f"{len(items)}/{len(items)}")]
+
+
+def check_fit(content: Content, edition: Edition, fit: int, paper: str) -> list[Finding]:
+    """A warning when the tri-fold left out some of what `trifold.carries` names to fit its panels (`fit`: the
+    index in `fits` of the layout that fitted), naming the `trifold.carries` that prints it so."""
+    fitting = fits(content, edition)
+    wanted, chosen = fitting[0], fitting[fit]
+    left = [part for part in wanted.carries if part not in chosen.carries]
+    if not left:
+        return []
+    message = (
+        f"{paper}: its panels cannot hold all of trifold.carries ({', '.join(wanted.carries)}), so it leaves out "
+        f"{', '.join(left)}; set `trifold.carries: [{', '.join(chosen.carries)}]` to print it so without this "
+        "warning, or shorten the text"
+    )
+    return [Finding("panels", WARNING, edition.label, message)]
 
 
 def check_review_date(content: Content, today: datetime.date, allow_expired: bool) -> list[Finding]:

@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from itertools import combinations
 from typing import Any
 
 from leaflets.content import wording
@@ -89,11 +90,65 @@ def editions(content: Content) -> list[Edition]:
 LARGE_PRINT_PAGES = {"overview": 6, "cause": 3}
 
 
-def sections(content: Content, edition: Edition, strings: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
-    """The edition's text section by section: (heading, paragraphs and list items). Titles and glossary aside."""
+#: What the overview tells from every cause leaflet, in its order; the tri-fold carries some (`trifold.carries`).
+STORY_PARTS = ("timeline", "tests", "helps")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One way to lay out the whole story: which of STORY_PARTS it prints, and whether its short sections
+    are each kept in one column (class `keep`) or may break between columns and pages to fill them."""
+
+    carries: tuple[str, ...] = STORY_PARTS
+    keep: bool = True
+
+
+def fits(content: Content, edition: Edition) -> list[Fit]:
+    """The layouts to try, in order, until one fits its pages or panels (the PDF stage lays out each in turn).
+
+    The overview prints everything, its short sections kept whole if they fit so (large print never keeps
+    them). The tri-fold starts with what `trifold.carries` names, sections kept whole; then with sections
+    free to break; then it carries one part fewer (leaving out the last named first: ['timeline', 'helps']
+    tries ['timeline'], then ['helps']), then two fewer, down to none. Every other leaflet has one layout.
+    """
+    if edition.kind == "overview" and edition.style == STANDARD:
+        return [Fit(), Fit(keep=False)]
+    if edition.kind == "trifold":
+        carries = tuple(content.trifold.carries)
+        fewer = [parts for count in range(len(carries), -1, -1) for parts in combinations(carries, count)]
+        return [Fit(carries), *(Fit(parts, keep=False) for parts in fewer)]
+    return [Fit()]
+
+
+def leaving_out(wanted: Fit, fit: Fit) -> str:
+    """What of `wanted` (the first of `fits`) `fit` leaves out, in words for a message; '' when nothing."""
+    left = [part for part in wanted.carries if part not in fit.carries]
+    return f"leaving out {', '.join(left)} of trifold.carries" if left else ""
+
+
+def gathered(content: Content, part: str) -> list[Any]:
+    """Every cause leaflet's `part` (timeline, tests or helps) as one list, for the whole story: each entry
+    once, where it first appears (two leaflets may say the same thing); time facts in the order they happen."""
+    seen: dict[tuple[str, ...], Any] = {}
+    for leaflet in content.cause_leaflets:
+        for item in getattr(leaflet, part):
+            words = (item.when, item.what) if part == "timeline" else (item,)
+            seen.setdefault(tuple(" ".join(text.split()).casefold() for text in words), item)
+    items = list(seen.values())
+    return sorted(items, key=lambda fact: fact.week) if part == "timeline" else items
+
+
+def sections(
+    content: Content, edition: Edition, strings: Mapping[str, Any], fit: Fit | None = None
+) -> list[tuple[str, list[str]]]:
+    """The edition's text section by section: (heading, paragraphs and list items). Titles and glossary aside.
+
+    `fit`: the layout printed (default: the first of `fits`, what the content asks for).
+    """
     condition = content.condition
+    fit = fit or fits(content, edition)[0]
     if edition.cause is None:  # the overview and the tri-fold tell the whole story
-        leaflets = list(content.cause_leaflets)
+        story = {part: gathered(content, part) for part in STORY_PARTS}
         causes = [f"{cause.name}. {cause.summary}" for cause in content.causes]
         parts = [
             (strings["key_points"], [*condition.key_points, condition.main_message]),
@@ -101,36 +156,33 @@ def sections(content: Content, edition: Edition, strings: Mapping[str, Any]) -> 
             (strings["what_causes_it"], [*condition.causes_intro, *causes]),
         ]
     else:
-        leaflets = [edition.cause]
+        story = {part: list(getattr(edition.cause, part)) for part in STORY_PARTS}
         parts = [(edition.cause.title, [edition.cause.main_message])]
         parts += [(section.heading, [*section.paragraphs, *section.points]) for section in edition.cause.sections]
-    carries = content.trifold.carries if edition.kind == "trifold" else ("timeline", "tests", "helps")
-    timeline = [f"{fact.when}: {fact.what}." for leaflet in leaflets for fact in leaflet.timeline]
-    tests = [test for leaflet in leaflets for test in leaflet.tests]
-    helps = [help for leaflet in leaflets for help in leaflet.helps]
+    carried = {part: story[part] if part in fit.carries else [] for part in STORY_PARTS}
     treatment = list(condition.treatment) if edition.cause is None or edition.cause.treatment else []
     parts += [
-        (strings["timeline"], timeline if "timeline" in carries else []),
-        (strings["tests"], tests if "tests" in carries else []),
-        (strings["what_helps"], [*(helps if "helps" in carries else []), *treatment]),
+        (strings["timeline"], [f"{fact.when}: {fact.what}." for fact in carried["timeline"]]),
+        (strings["tests"], carried["tests"]),
+        (strings["what_helps"], [*carried["helps"], *treatment]),
     ]
     return [(heading, texts) for heading, texts in parts if texts]
 
 
-def texts(content: Content, edition: Edition) -> Iterator[str]:
-    """Every piece of content text the edition prints (fixed headings and glossary aside)."""
+def texts(content: Content, edition: Edition, fit: Fit | None = None) -> Iterator[str]:
+    """Every piece of content text the edition prints (fixed headings and glossary aside), laid out as `fit`."""
     yield content.condition.title
     if edition.cause is None:
         yield content.condition.also_called
     yield from (leaflet.title for leaflet in content.cause_leaflets if edition.cause in (None, leaflet))
-    for heading, paragraphs in sections(content, edition, defaultdict(str)):
+    for heading, paragraphs in sections(content, edition, defaultdict(str), fit):
         yield from (heading, *paragraphs)
     yield from (content.brand.other_formats, content.brand.disclaimer)
 
 
-def glossary_for(content: Content, edition: Edition) -> list[GlossaryEntry]:
-    """The glossary entries whose words the edition uses, in glossary order."""
-    text = "\n".join(texts(content, edition))
+def glossary_for(content: Content, edition: Edition, fit: Fit | None = None) -> list[GlossaryEntry]:
+    """The glossary entries whose words the edition uses (laid out as `fit`), in glossary order."""
+    text = "\n".join(texts(content, edition, fit))
     return [entry for entry in content.glossary if _mentions(text, entry)]
 
 

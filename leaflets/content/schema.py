@@ -251,7 +251,7 @@ class GlossaryEntry(Model):
     also: list[Text] = Field([], description="Other words that should bring this entry into a leaflet.")
 
 
-#: What the tri-fold can carry from the cause leaflets, on its middle inside panel.
+#: What the tri-fold can carry from the cause leaflets, inside, after the causes.
 TrifoldPart = Literal["timeline", "tests", "helps"]
 
 
@@ -261,7 +261,8 @@ class Trifold(Model):
     carries: list[TrifoldPart] = Field(
         ["timeline", "helps"],
         description="Which of the cause leaflets' `timeline`, `tests` and `helps` the tri-fold prints, in this "
-        "order (the overview prints all three).",
+        "order, most wanted first: if its panels cannot hold them all, it carries as many as fit, preferring "
+        "those named first, and the build warns (the overview prints all three).",
     )
 
 

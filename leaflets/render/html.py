@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from leaflets import __version__
 from leaflets.content import wording
-from leaflets.content.editions import Edition, editions, glossary_for
+from leaflets.content.editions import STORY_PARTS, Edition, Fit, editions, fits, gathered, glossary_for
 from leaflets.content.load import text_fields
 from leaflets.content.schema import Content
 from leaflets.content.yamltree import dotted
@@ -276,15 +276,18 @@ def render_html(
     expired: bool = False,
     extra: Mapping[str, Any] | None = None,
     margins_only: bool = False,
+    fit: Fit | None = None,
 ) -> str:
     """The edition's HTML, ready for WeasyPrint; `extra` adds to (or replaces) the template's variables.
 
     `margins_only`: the page with what its margins show (the running footer) and nothing else, for the PDF
-    stage to size the margins from (PdfWriter.render's `margins`).
+    stage to size the margins from (PdfWriter.render's `margins`). `fit`: one of the edition's `fits`
+    (default: the first, what the content asks for).
     """
     env = env or environment()
     strings = strings_for(content)
     governance = content.governance
+    fit = fit or fits(content, edition)[0]
     context = {
         "colours": palette(content, print_shop),
         "print_shop": print_shop,
@@ -300,7 +303,9 @@ def render_html(
         "s": strings,
         "logo_url": logo_url,
         "logo_ratio": _logo_ratio_of_url(logo_url),
-        "glossary": glossary_for(content, edition),
+        "glossary": glossary_for(content, edition, fit),
+        "fit": fit,
+        "story": {part: gathered(content, part) for part in STORY_PARTS},
         "published": format_date(governance.published, content),
         "review_by": format_date(governance.review_by, content),
         "generator": f"leaflets {__version__}",

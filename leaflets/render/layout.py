@@ -88,31 +88,31 @@ def _margin_lines(document: Any) -> list[list[Any]]:
 
 
 def check_panels(document: Any, what: str) -> None:
-    """Fail if the text in any fixed-size panel (an element with data-panel) runs past its bottom."""
-    for page in document.pages:
-        for box in _boxes(page):
-            if box.element is None or box.element_tag != "section" or "data-panel" not in box.element.attrib:
-                continue
-            bottom = box.content_box_y() + box.height
-            lowest = max((d.position_y + d.margin_height() for d in box.descendants() if d is not box), default=0)
-            if lowest > bottom + 0.5:
-                panel = box.element.attrib["data-panel"]
-                raise BuildError(
-                    f"{what}: the '{panel}' panel overflows by {(lowest - bottom) * MM:.0f} mm; "
-                    f"shorten the text that goes on it in the content file{_brand_note(document)}"
-                )
+    """Fail if the text in any fixed-size panel (an element with data-panel) runs past it: below its bottom,
+    or, in a panel that flows in columns (one per folded panel), into columns past its right edge."""
+    for panel in _panels(document):
+        over = _overflow(panel)
+        if over > 0.5:
+            name = panel.element.attrib["data-panel"]
+            columns = _columns_in(panel)
+            where = f"the {columns} '{name}' panels overflow" if columns else f"the '{name}' panel overflows"
+            raise BuildError(
+                f"{what}: {where} by {over * MM:.0f} mm; shorten the text that goes on "
+                f"{'them' if columns else 'it'} in the content file{_brand_note(document)}"
+            )
+
+
+def holds(document: Any, max_pages: int) -> bool:
+    """Whether the laid-out leaflet keeps to its page budget and every panel holds its text."""
+    return len(document.pages) <= max_pages and all(_overflow(panel) <= 0.5 for panel in _panels(document))
 
 
 def headroom(document: Any) -> float:
-    """Room to spare (mm): below the text on the last page, or, with fixed panels, in the fullest panel."""
-    panels = [
-        box
-        for page in document.pages
-        for box in _boxes(page)
-        if box.element is not None and box.element_tag == "section" and "data-panel" in box.element.attrib
-    ]
+    """Room to spare (mm): below the text on the last page, or, with fixed panels, in the fullest panel (in
+    a panel that flows in columns, the room left in all its columns together)."""
+    panels = list(_panels(document))
     if panels:
-        return min(_panel_room(panel) for panel in panels) * MM
+        return min(_spare(panel) for panel in panels) * MM
     page_box = document.pages[-1]._page_box
     return float(page_box.height - _content_height(document.pages[-1])) * MM
 
@@ -123,9 +123,52 @@ def last_page_used(document: Any) -> float:
     return float(_content_height(page) / page._page_box.height)
 
 
-def _panel_room(panel: Any) -> float:
-    lowest = max((d.position_y + d.margin_height() for d in panel.descendants() if d is not panel), default=0)
-    return float(panel.content_box_y() + panel.height - lowest)
+def _panels(document: Any) -> Iterator[Any]:
+    """The laid-out panels (sections with data-panel), not the column boxes a panel in columns is laid out in."""
+    for page in document.pages:
+        for box in _boxes(page):
+            element = box.element
+            panel = element is not None and box.element_tag == "section" and "data-panel" in element.attrib
+            if panel and not getattr(box, "is_column", False):
+                yield box
+
+
+def _columns(panel: Any) -> list[Any]:
+    """The column boxes of a panel laid out in columns (none for a plain panel), left to right."""
+    return [child for child in panel.children if getattr(child, "is_column", False)]
+
+
+def _columns_in(panel: Any) -> int:
+    """How many of a panel's columns lie inside it; the others hold the text that ran over."""
+    right = panel.content_box_x() + panel.width + SLACK
+    return sum(1 for column in _columns(panel) if column.position_x + column.width <= right)
+
+
+def _lowest(box: Any) -> float:
+    """The bottom of the lowest box inside `box` (its top when it holds nothing)."""
+    bottoms = [float(d.position_y + d.margin_height()) for d in box.descendants() if d is not box]
+    return max(bottoms, default=float(box.position_y))
+
+
+def _spare(panel: Any) -> float:
+    """Room (CSS px) below the text of a panel, or below the text of each of its columns together."""
+    return sum(_room(box, panel) for box in _columns(panel)[: _columns_in(panel)] or [panel])
+
+
+def _room(box: Any, panel: Any) -> float:
+    """Room (CSS px) below the text in `box` (the panel, or one of its columns) to the panel's bottom."""
+    return float(panel.content_box_y() + panel.height - _lowest(box))
+
+
+def _overflow(panel: Any) -> float:
+    """How far (CSS px) the text runs past the panel: below its bottom, plus all the text in columns past
+    its right edge."""
+    columns = _columns(panel)
+    if not columns:
+        return max(0.0, -_room(panel, panel))
+    inside = _columns_in(panel)
+    below = max((-_room(column, panel) for column in columns[:inside]), default=0.0)
+    return max(0.0, below) + sum(_lowest(column) - float(column.content_box_y()) for column in columns[inside:])
 
 
 def _boxes(page: Any) -> Iterator[Any]:

@@ -31,7 +31,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from leaflets.errors import BuildError
 from leaflets.render.conformance import finish_conformance
 from leaflets.render.fonts import FONT_DIR, SHIPPED, FontSet
-from leaflets.render.layout import MM, FieldNamer, check_budget, check_panels, check_printable, margin_overrun
+from leaflets.render.layout import MM, FieldNamer, check_budget, check_panels, check_printable, holds, margin_overrun
 from leaflets.render.tagging import finish_tags
 
 #: Tagged for screen readers (PDF/UA-1); sets PDF 1.7 and the structure tree.
@@ -78,6 +78,7 @@ class Rendered:
     pages: int
     document: Any
     footer_pt: list[float]  # each page's bottom margin, where the footer sits
+    fit: int = 0  # which HTML was laid out: 0 the first, 1 the first of the fallbacks, ...
 
 
 class PdfWriter:
@@ -140,16 +141,23 @@ class PdfWriter:
         forms: bool = False,
         field_of: FieldNamer = lambda text: "some text",
         margins: str | None = None,
+        fallbacks: Sequence[str] = (),
+        least: str = "",
     ) -> Rendered:
         """Render one leaflet; fail if it breaks its page budget, overflows a panel or leaves the printable area.
 
         `variant` overrides the PDF variant (discharge handouts are PDF/A); `forms` keeps form fields fillable;
         `field_of` names the field a piece of text came from, for messages (never the text itself);
         `margins` is the leaflet's margins-only HTML (render_html's `margins_only`), which sizes its margins
-        before the pages are laid out.
+        before the pages are laid out. `fallbacks`: HTML laid out in turn when `html` does not fit its pages
+        or panels (editions.fits), the first that fits is written; `least` says how the last one differs from
+        `html`, for the message when none fits.
         """
         with weasyprint_warnings_fail(self.private):
-            document = self._layout(html, stylesheets, print_shop, forms, margins)
+            document, fit = self._first_to_fit([html, *fallbacks], stylesheets, max_pages, print_shop, forms, margins)
+            html = [html, *fallbacks][fit]
+            if fallbacks and least and not holds(document, max_pages):
+                what = f"{what}, even {least}"
             check_panels(document, what)  # first: a panel that overflows is named, not the page it spilled to
             check_budget(document, max_pages, what)
             check_printable(document, what, field_of)
@@ -162,7 +170,24 @@ class PdfWriter:
                 )
             self._audit_fonts(document, what)
         footer_pt = [page._page_box.margin_bottom * 0.75 for page in document.pages]
-        return Rendered(data, len(document.pages), document, footer_pt)
+        return Rendered(data, len(document.pages), document, footer_pt, fit)
+
+    def _first_to_fit(
+        self,
+        candidates: Sequence[str],
+        stylesheets: Sequence[str],
+        max_pages: int,
+        print_shop: bool,
+        forms: bool,
+        margins: str | None,
+    ) -> tuple[Any, int]:
+        """The pages of the first of `candidates` that fits its pages and panels, and its index; the last
+        candidate's when none fits."""
+        for fit, html in enumerate(candidates):
+            document = self._layout(html, stylesheets, print_shop, forms, margins)
+            if holds(document, max_pages) or fit == len(candidates) - 1:
+                return document, fit
+        raise ValueError("no HTML to lay out")
 
     def _audit_fonts(self, document: Any, what: str) -> None:
         """Fail if any text was drawn with a font that is not one of ours (Pango falls back to the machine's)."""
