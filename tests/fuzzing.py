@@ -183,7 +183,7 @@ def booking_url(text: str, rng: random.Random) -> str:
             "https://www.example.org@evil.example/book",
             "https://example.org\\@evil.example/",
             "https://" + "a" * 300 + ".example/",
-            "https://www.example.org/" + "b" * 200,
+            "https://www.example.org/" + "b" * 500,  # past the limit (500 bytes)
             "https://bücher.example/",
             "https://exa mple.org/",
             "https://example.org:99999/",

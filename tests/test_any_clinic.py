@@ -1,7 +1,9 @@
 """Any clinic, any condition, any name: content, logos and patients the project was not tuned to.
 
-Two fixtures beside the shipped content, each built in full here:
+Three fixtures beside the shipped content, each built in full here:
 - tests/fixtures/second-clinic: a long clinic name, a 4:1 PNG wordmark, a long booking URL, US Letter;
+- tests/fixtures/us-clinic: the longest details a clinic sent (a 60-character name, a 3:1 PNG wordmark, a
+  150-character booking URL with a query, a suite address, a long email), US Letter and A4;
 - tests/fixtures/knee: another condition (pain after knee replacement), its own term list, a tall SVG mark.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import json
 import re
 import shutil
@@ -20,6 +23,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
+from PIL import Image, ImageDraw
 
 from leaflets.build.plan import Gate, Output, build
 from leaflets.cli import main
@@ -27,11 +31,13 @@ from leaflets.discharge.patients import REQUIRED
 from leaflets.errors import BuildError, ContentError, QualityError
 from tests.conftest import ROOT, line_of
 from tests.pdfread import MM_PER_POINT, page_texts, printed_sentences, repeated
+from tests.test_print_editions import decode_qr
 from tests.testfont import FAMILY, make_font
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SECOND_CLINIC = FIXTURES / "second-clinic" / "content.yaml"
 KNEE = FIXTURES / "knee" / "content.yaml"
+US_CLINIC = FIXTURES / "us-clinic" / "content.yaml"
 EDGE_MM = 5.0
 
 
@@ -97,8 +103,8 @@ def test_second_clinic_builds_every_edition_on_letter(second_clinic: tuple[Path,
         assert [round(float(v)) for v in pdf.pages[0].MediaBox] == [0, 0, 612, 792]
     text = all_text(out / "overview-en-US-letter.pdf")
     assert "St Brigid's Regional Musculoskeletal, Spine and Pain Rehabilitation Centre" in text
-    # The printed address is the URL's own host (the QR code and the link go there too).
-    assert "appointments.stbrigids.example.org" in text
+    # The printed address is the URL's own host (the QR code and the link go there too); it may wrap before a dot.
+    assert "appointments.stbrigids.example.org" in re.sub(r"\s+(?=[./])", "", text)
     assert "/musculoskeletal/spine-and-pain" not in text
     assert "Published October 15, 2026" in text  # language: en-US
 
@@ -182,6 +188,249 @@ def test_clinic_details_too_long_for_a_page_are_named(tmp_path: Path) -> None:
     assert taken is not None and 5 <= int(taken.group(1)) <= 40, message
     assert "brand.address (4 lines)" in message
     assert "brand.clinic_name (2 lines)" in message
+
+
+# --- the longest clinic details ----------------------------------------------------------------
+
+US_URL = re.search(r"booking_url: (\S+)", US_CLINIC.read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
+US_NAME = "Lakeshore Comprehensive Spine and Interventional Pain Center"
+
+
+@pytest.fixture(scope="module", params=["letter", "a4"])
+def us_clinic(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Output]]:
+    out = tmp_path_factory.mktemp(f"us-clinic-{request.param}")
+    return out, build(US_CLINIC, out, paper=request.param)
+
+
+def test_the_us_clinic_fixture_is_as_long_as_a_real_clinics_details() -> None:
+    text = US_CLINIC.read_text(encoding="utf-8")
+    assert f"clinic_name: {US_NAME}" in text and len(US_NAME) == 60
+    assert len(US_URL) == 150 and "?" in US_URL and "&" in US_URL
+    with Image.open(US_CLINIC.parent / "brand" / "wordmark.png") as logo:
+        assert logo.size[0] == 3 * logo.size[1]
+
+
+def test_long_clinic_details_leave_every_edition_within_its_budget(us_clinic: tuple[Path, list[Output]]) -> None:
+    out, outputs = us_clinic
+    budgets = {"overview": 2, "trifold": 2, "overview-large-print": 6}
+    assert len(outputs) == 11
+    for output in outputs:
+        assert output.pages <= budgets.get(output.edition, 3 if "large-print" in output.edition else 1)
+        path = out / output.file
+        assert edge_gaps(path) == [], output.file
+        # The name is printed whole, on one line or several, on the first page (inside it: no edge gaps).
+        assert US_NAME in " ".join(page_texts(path)[0].split()), output.file
+
+
+@pytest.mark.parametrize("stem", ["failed-decompression", "trifold", "overview-large-print"])
+def test_the_qr_code_holds_the_whole_url_and_the_page_prints_its_host(
+    us_clinic: tuple[Path, list[Output]], stem: str
+) -> None:
+    out, outputs = us_clinic
+    path = out / next(o.file for o in outputs if o.edition == stem)
+    texts = page_texts(path)
+    page = next(number for number, text in enumerate(texts) if "Book an appointment" in text)
+    assert decode_qr(path, page) == [US_URL]
+    printed = re.sub(r"\s+(?=[./])", "", " ".join(texts[page].split()))  # it may wrap before a dot
+    assert "www.lakeshorespinecenter.example.org" in printed
+    assert "request-an-appointment" not in printed and "department" not in printed
+    assert _qr_square_mm(path, page) >= 0.4 - 0.01  # a longer address makes a bigger code, not a denser one
+
+
+def _qr_square_mm(path: Path, page: int) -> float:
+    """The printed size of one square of the page's QR code, in mm (from where a decoder finds its corners)."""
+    import zxingcpp
+
+    from leaflets.render.html import QR_QUIET_ZONE, qr_squares
+
+    document = pdfium.PdfDocument(path)
+    try:
+        image = document[page].render(scale=200 / 72).to_pil()
+    finally:
+        document.close()
+    (found,) = zxingcpp.read_barcodes(image)
+    corners = found.position
+    width_px = corners.top_right.x - corners.top_left.x
+    return width_px / 200 * 25.4 / (qr_squares(found.text) - 2 * QR_QUIET_ZONE)
+
+
+def test_a_discharge_handout_for_the_us_clinic_fits_and_scans(tmp_path: Path) -> None:
+    patients = tmp_path / "us.csv"
+    patients.write_text(
+        "record_id,patient_name,procedure,procedure_date,clinician,followup_date,followup_time,followup_place,"
+        "leaflets,note\nUS-1,Sam Patient,Lumbar laminectomy,2026-11-20,Dr Lee,2026-12-09,14:30,"
+        "Medical Arts Pavilion Suite 410,failed-decompression,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "d"
+    assert main(["discharge", "--content", str(US_CLINIC), "--patients", str(patients), "--out", str(out)]) == 0
+    handout = out / "US-1.pdf"
+    assert edge_gaps(handout) == []
+    texts = page_texts(handout)
+    page = next(number for number, text in enumerate(texts) if "Book an appointment" in text)
+    assert decode_qr(handout, page) == [US_URL]
+
+
+def test_the_longest_booking_url_allowed_prints_a_bigger_code_that_scans(
+    content_copy: Callable[..., Path], tmp_path: Path
+) -> None:
+    url = "https://www.example.org/book?" + "&".join(f"field{i}=value{i}" for i in range(28))
+    url += "&pad=" + "x" * (500 - len(url) - len("&pad="))
+    assert len(url) == 500
+    content = content_copy(("booking_url: https://www.example.org/book", f"booking_url: {url}"))
+    outputs = build(content, tmp_path / "out", only=["scar-tissue", "trifold", "scar-tissue-large-print"])
+    for output in outputs:
+        path = tmp_path / "out" / output.file
+        page = next(n for n, text in enumerate(page_texts(path)) if "Book an appointment" in text)
+        assert decode_qr(path, page) == [url], output.file
+        assert _qr_square_mm(path, page) >= 0.4 - 0.01, output.file
+        assert edge_gaps(path) == [], output.file
+
+
+def _second_clinic_copy(tmp_path: Path, name: str, logo: tuple[str, bytes] | None = None) -> Path:
+    shutil.copytree(SECOND_CLINIC.parent, tmp_path / "clinic")
+    content = tmp_path / "clinic" / "content.yaml"
+    text = content.read_text(encoding="utf-8")
+    text = re.sub(r"clinic_name: .*", f"clinic_name: {name}", text, count=1)
+    if logo:
+        (tmp_path / "clinic" / "brand" / logo[0]).write_bytes(logo[1])
+        text = text.replace("logo: brand/wordmark.png", f"logo: brand/{logo[0]}")
+    content.write_text(text, encoding="utf-8")
+    return content
+
+
+def _tall_mark() -> bytes:
+    """A 1:4 PNG mark, the tallest logo drawn at its own proportions."""
+    image = Image.new("RGB", (50, 200), "white")
+    ImageDraw.Draw(image).rectangle((15, 60, 35, 190), fill="#5c1a33")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "logo", "ratio"),
+    [
+        ("Riverside Cancer Rehabilitation Service", None, 4.0),  # 39 characters, the 4:1 wordmark
+        (US_NAME, ("tall.png", _tall_mark()), 0.25),
+    ],
+)
+def test_a_long_name_beside_a_wide_or_tall_logo_fits_every_layout(
+    tmp_path: Path, name: str, logo: tuple[str, bytes] | None, ratio: float
+) -> None:
+    content = _second_clinic_copy(tmp_path, name, logo)
+    only = ["trifold", "failed-decompression", "overview-large-print"]
+    outputs = build(content, tmp_path / "out", only=only)  # the tri-fold used to stop: name 1.8 mm from the edge
+    for output in outputs:
+        path = tmp_path / "out" / output.file
+        assert edge_gaps(path) == [], output.file
+        assert name in " ".join(" ".join(page_texts(path)).split()), output.file
+    large = tmp_path / "out" / next(o.file for o in outputs if o.edition == "overview-large-print")
+    logo_box, name_chars = _logo_and_name(large, name)
+    assert abs((logo_box[2] - logo_box[0]) / (logo_box[3] - logo_box[1]) - ratio) < 0.05
+    # In large print the name wraps beside the logo: no line of it drops under the logo.
+    assert min(char["x0"] for char in name_chars) >= logo_box[2], "a word of the clinic name is under the logo"
+
+
+def _logo_and_name(path: Path, name: str) -> tuple[tuple[float, float, float, float], list[dict[str, float]]]:
+    """The first page's logo (x0, top, x1, bottom, in points from the top left) and the masthead name's characters."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        image = min(page.images, key=lambda i: i["top"])
+        words = name.split()
+        lines = page.extract_text_lines()
+        found = [line for line in lines if line["top"] < image["bottom"] + 40 and line["text"].split()[0] in words]
+        chars = [char for line in found for char in line["chars"]]
+    return (image["x0"], image["top"], image["x1"], image["bottom"]), chars
+
+
+def test_the_large_print_kicker_reads_on_one_line_under_the_clinic(built: tuple[str, Path, list[Output]]) -> None:
+    import pdfplumber
+
+    paper, out, _ = built
+    for stem, kicker in [
+        ("failed-decompression-large-print", "Failed back surgery syndrome · Patient information"),
+        ("overview-large-print", "Patient information"),
+    ]:
+        with pdfplumber.open(out / f"{stem}-en-{paper}.pdf") as pdf:
+            lines = pdf.pages[0].extract_text_lines()
+        line = next(line for line in lines if "Patient information" in line["text"])
+        assert line["text"] == kicker, (stem, line["text"])  # one line, not a narrow column of three
+        title = next(below for below in lines if below["top"] > line["top"] and below["chars"][0]["size"] > 24)
+        assert abs(line["x0"] - title["x0"]) < 1, stem  # not indented: it starts where the title does
+
+
+# --- words kept whole ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "kept"),
+    [
+        ("1 Example Road, Exampleton NG9 9ZZ", ["NG9 9ZZ"]),  # UK
+        ("Suite 410, 2550 North Lakeshore Drive, Chicago, IL 60614-3310", ["IL 60614-3310"]),  # US, ZIP+4
+        ("Level 3, 1 Martin Place, Sydney NSW 2000", ["NSW 2000"]),  # Australia
+        ("Keizersgracht 1, 1015 CJ Amsterdam", ["1015 CJ"]),  # the Netherlands
+        ("12 Rue de la Paix, 75002 Paris", ["12 Rue"]),  # France: a house number keeps a short word beside it
+        ("Medical Arts Pavilion, Suite 410", []),  # nothing short to hold together
+    ],
+)
+def test_an_address_keeps_its_postcode_on_one_line(address: str, kept: list[str]) -> None:
+    from leaflets.render.wrapping import codes_kept_whole
+
+    marked = str(codes_kept_whole(address))
+    assert re.findall(r'<span class="unbroken">([^<]*)</span>', marked) == kept
+    assert re.sub(r"<[^>]*>", "", marked) == address
+
+
+def test_a_postcode_is_never_split_across_lines(content_copy: Callable[..., Path], tmp_path: Path) -> None:
+    # At this length the line used to end after 'NG9', with '9ZZ' alone on the next one.
+    address = "Spine Unit, Queen's Medical Centre, Notts NG9 9ZZ"
+    content = content_copy(("address: 1 Example Road, Exampleton EX1 2AB", f"address: {address}"))
+    (output,) = build(content, tmp_path / "out", only=["scar-tissue"])
+    lines = _lines(tmp_path / "out" / output.file)
+    assert any(line.endswith("NG9 9ZZ") for line in lines), [line for line in lines if "9ZZ" in line]
+
+
+def test_a_short_hyphenated_word_is_never_split_at_its_hyphen(
+    content_copy: Callable[..., Path], tmp_path: Path
+) -> None:
+    # At this length the line used to end with 'x-', and 'rays.' began the next one.
+    sentence = "Your doctor may look at your back or scar on x-rays."
+    content = content_copy(
+        ("      - Stretching can help. It keeps", f"      - {sentence}\n      - Stretching can help. It keeps")
+    )
+    (output,) = build(content, tmp_path / "out", only=["scar-tissue"])
+    lines = _lines(tmp_path / "out" / output.file)
+    assert "x-rays." in lines, [line for line in lines if "rays" in line]
+    assert not [line for line in lines if line.endswith("x-")]
+
+
+def test_only_short_hyphenated_words_in_the_text_are_kept_whole() -> None:
+    from leaflets.render.wrapping import keep_hyphenated_words
+
+    html = (
+        '<html><head><style>a-b { margin-top: 0 }</style></head><body class="large-print">'
+        '<p title="x-ray">X-rays, a follow-up, 555-0134 and post-laminectomy pain</p>'
+        '<p><a href="https://a.example/book-now">a.example/book-now</a></p></body></html>'
+    )
+    assert keep_hyphenated_words(html) == (
+        '<html><head><style>a-b { margin-top: 0 }</style></head><body class="large-print">'
+        '<p title="x-ray"><span class="unbroken">X-rays</span>, a <span class="unbroken">follow-up</span>, '
+        '<span class="unbroken">555-0134</span> and post-laminectomy pain</p>'
+        '<p><a href="https://a.example/book-now">a.example/book-now</a></p></body></html>'  # a link\'s text is its own
+    )
+
+
+def _lines(path: Path) -> list[str]:
+    """The printed lines of a PDF's first page, as PDFium reads them."""
+    document = pdfium.PdfDocument(path)
+    try:
+        text = document[0].get_textpage().get_text_range()
+    finally:
+        document.close()
+    return [line.strip() for line in text.splitlines()]
 
 
 # --- another condition -----------------------------------------------------------------------

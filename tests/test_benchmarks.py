@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -57,3 +58,16 @@ def test_the_discharge_benchmark_makes_a_valid_list_and_renders_its_baseline(tmp
     html = bench.handout_html(content, patients[0], "a4", logo.as_uri(), False, environment())
     bench._baseline_worker(str(logo))  # WeasyPrint's best rate: fonts and CSS set up as the benchmark does
     assert bench._baseline_render(html) > 10_000  # the bytes of one handout's PDF
+
+
+def test_the_headroom_script_measures_room_left_and_room_missing(content_copy: Callable[..., Path]) -> None:
+    bench = script("headroom")
+    ((name, cells),) = bench.measure(DEFAULT_CONTENT, ["a4"], ["scar-tissue"])
+    room, pages = cells["a4"].split()
+    assert name == "scar-tissue" and pages == "(1/1)" and int(room) > 20
+    # Past its budget a leaflet is measured, not stopped: how much it is too long, as a negative number.
+    long_text = " ".join(["Stretching keeps the nerves moving so they are less likely to stick."] * 20)
+    content = content_copy(("      - Stretching can help.", f"      - {long_text}\n      - Stretching can help."))
+    ((_, cells),) = bench.measure(content, ["a4"], ["scar-tissue"])
+    room, pages = cells["a4"].split()
+    assert pages == "(2/1)" and int(room) < 0

@@ -140,8 +140,8 @@ def test_content_past_the_page_budget_fails_and_writes_nothing_for_it(
     with pytest.raises(BuildError) as caught:
         build(content, tmp_path / "out", only=["scar-tissue"])
     assert str(caught.value) == (
-        "scar-tissue-en (a4) needs 2 pages but may have 1: from 'Words we use' on, 77 mm of text spills past page 1; "
-        "shorten the text in the content file"
+        "scar-tissue-en (a4) needs 2 pages but may have 1: from 'Words we use' on, 74 mm of text spills past page 1: "
+        "the leaflet is about 59 mm too long; shorten the text in the content file"
     )
     assert not (tmp_path / "out" / "scar-tissue-en-a4.pdf").exists()
 

@@ -45,7 +45,7 @@ SPANISH_PAGES = {
         "overview-large-print": 5,
         "failed-fusion-large-print": 2,
         "failed-decompression-large-print": 3,
-        "scar-tissue-large-print": 3,
+        "scar-tissue-large-print": 2,
         "rehabilitation-large-print": 2,
     },
     "letter": {

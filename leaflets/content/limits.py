@@ -70,9 +70,11 @@ DIGITS = Limit(
 )
 BOOKING_URL = Limit(
     "brand.booking_url",
-    120,
+    500,
     "bytes",
-    "its QR code stays at version 7 or below, so each square is at least 0.4 mm at the 22 mm it is printed",
+    "the whole address goes in the QR code (the printed one is its host); 500 bytes make a version 17 code "
+    "(85 squares a side, error correction M), printed 37 mm wide with its margin so each square is 0.4 mm, "
+    "which phones read at arm's length",
 )
 PROBLEMS_SHOWN = Limit(
     "problems printed on the terminal",

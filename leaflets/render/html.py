@@ -27,6 +27,7 @@ from leaflets.content.load import text_fields
 from leaflets.content.schema import Content
 from leaflets.content.yamltree import dotted
 from leaflets.errors import BuildError
+from leaflets.render.wrapping import breakable, codes_kept_whole, fill, keep_hyphenated_words, keeping, unbroken
 from leaflets.web import address as web
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -50,36 +51,9 @@ def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environmen
     env.filters["fill"] = fill
     env.filters["expand"] = expand
     env.filters["printed_address"] = web.printed_address
+    env.filters["breakable"] = breakable
+    env.filters["codes_kept_whole"] = codes_kept_whole
     return env
-
-
-#: Up to this many characters, a phone number or a date is kept on one line (`unbroken`); a longer one may wrap,
-#: so it never sticks out of a narrow column (24 characters of 12 pt text take about 55 mm).
-UNBROKEN_MAX = 24
-
-
-def unbroken(value: str, longest: int = UNBROKEN_MAX) -> Markup:
-    """`value` kept on one line, not split where the line wraps, if it is no longer than `longest` (a phone
-    number, a date): class `unbroken` in leaflet.css."""
-    if len(value) > longest:
-        return Markup.escape(value)
-    return Markup('<span class="unbroken">{}</span>').format(value)
-
-
-def keeping(text: str, *phrases: str) -> Markup:
-    """Free text with each of `phrases` in it kept on one line (the clinic's phone number in a sentence)."""
-    marked = Markup.escape(text)
-    for phrase in filter(None, phrases):
-        marked = Markup(marked.replace(Markup.escape(phrase), unbroken(phrase)))
-    return marked
-
-
-def fill(pattern: str, **values: str) -> Markup:
-    """A wording entry with its {placeholders} filled, each value kept on one line ('call us on {phone}')."""
-    parts = wording.segments(pattern)
-    return Markup("").join(
-        Markup.escape(text) + (unbroken(values[name]) if name is not None else "") for text, name in parts
-    )
 
 
 def expand(pattern: str, **values: str) -> str:
@@ -190,6 +164,16 @@ def booking_address(url: str) -> str:
     return f"{host}{port}{shown_path}"
 
 
+#: The white margin a QR code needs around it, in squares (ISO/IEC 18004's quiet zone): part of the image.
+QR_QUIET_ZONE = 4
+
+
+@cache
+def _qr_code(url: str) -> segno.QRCode:
+    # Error correction M (15% of the code can be lost to a crease or a smudge and it still reads).
+    return segno.make(url, error="m")
+
+
 def booking_qr(content: Content) -> dict[str, bytes]:
     """The QR codes the leaflets draw, as vector SVGs keyed by the URL templates use: the booking web address,
     and (with `brand.web_url`) each leaflet's web page."""
@@ -199,8 +183,14 @@ def booking_qr(content: Content) -> dict[str, bytes]:
 
 def _qr_svg(url: str) -> bytes:
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=1, border=4, xmldecl=False)
+    _qr_code(url).save(buffer, kind="svg", scale=1, border=QR_QUIET_ZONE, xmldecl=False)
     return buffer.getvalue()
+
+
+def qr_squares(url: str) -> int:
+    """How many squares the QR code to `url` has a side, quiet zone included: the stylesheet prints each at
+    least 0.4 mm wide (leaflet.css, `--qr-squares`), so a longer address gets a bigger code, never a denser one."""
+    return int(_qr_code(url).symbol_size(border=QR_QUIET_ZONE)[0])
 
 
 #: The widest logo drawn at full height (width : height); a wider wordmark is drawn less tall.
@@ -293,6 +283,7 @@ def render_html(
         "print_shop": print_shop,
         "expired": expired,
         "qr_url": QR_URL,
+        "qr_squares": qr_squares(content.brand.booking_url),
         "content": content,
         "brand": content.brand,
         "condition": content.condition,
@@ -317,7 +308,7 @@ def render_html(
         **(extra or {}),
     }
     try:
-        return env.get_template(edition.template).render(context)
+        return keep_hyphenated_words(env.get_template(edition.template).render(context))
     except jinja2.TemplateError as error:
         where = f"{error.filename}:{error.lineno}: " if isinstance(error, jinja2.TemplateSyntaxError) else ""
         raise BuildError(f"template {edition.template}: {where}{error}") from error

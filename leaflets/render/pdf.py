@@ -106,7 +106,7 @@ class PdfWriter:
         self.font_config = FontConfiguration()
         self._parsed: dict[str, weasyprint.CSS] = {}
         self._color_profiles: dict[str, Any] = {}  # filled by the @color-profile rule below
-        self._margin_rules: dict[tuple[Any, ...], list[weasyprint.CSS]] = {}  # see _layout
+        self._margin_rules: dict[tuple[Any, ...], list[weasyprint.CSS]] = {}  # see lay_out
         with weasyprint_warnings_fail():
             self._fonts = self._css(string=fonts.css())
             self._cmyk = self._css(string=cmyk_profile_css(icc_profile))
@@ -184,7 +184,7 @@ class PdfWriter:
         """The pages of the first of `candidates` that fits its pages and panels, and its index; the last
         candidate's when none fits."""
         for fit, html in enumerate(candidates):
-            document = self._layout(html, stylesheets, print_shop, forms, margins)
+            document = self.lay_out(html, stylesheets, print_shop, forms, margins)
             if holds(document, max_pages) or fit == len(candidates) - 1:
                 return document, fit
         raise ValueError("no HTML to lay out")
@@ -199,8 +199,15 @@ class PdfWriter:
                 "font has them; add a font that does to the content's `fonts:` folder (see docs/brand-and-fonts.md)"
             )
 
-    def _layout(self, html: str, stylesheets: Sequence[str], print_shop: bool, forms: bool, margins: str | None) -> Any:
-        """Lay out the pages, with page margins as deep as what they print needs (see `_fit_margins`).
+    def lay_out(
+        self,
+        html: str,
+        stylesheets: Sequence[str],
+        print_shop: bool = False,
+        forms: bool = False,
+        margins: str | None = None,
+    ) -> Any:
+        """The laid-out pages, unchecked, with page margins as deep as what they print needs (see `_fit_margins`).
 
         The depth is measured first on `margins`, the margins' content alone on a page (about 20 ms, where a
         leaflet takes 200-800 ms), once per writer for all the leaflets that print the same: so a footer that
