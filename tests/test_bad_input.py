@@ -301,7 +301,7 @@ def _png(width: int, height: int, damaged: bool = False) -> bytes:
 ENTITIES = '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
 ALLOWED = (
     "address, booking_url, clinic_name, colours, colours_cmyk, disclaimer, email, logo, logo_alt, logo_background, "
-    "other_formats, phone"
+    "other_formats, phone, web_url"
 )
 RESAVE = "save it again as plain SVG (in Inkscape: Save As, Plain SVG), or use a PNG logo"
 USES = '<g id="g0"><rect width="1" height="1"/></g>' + "".join(

@@ -53,6 +53,7 @@ def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environmen
     env.filters["printed_address"] = web.printed_address
     env.filters["breakable"] = breakable
     env.filters["codes_kept_whole"] = codes_kept_whole
+    env.filters["qr_squares"] = qr_squares
     return env
 
 
@@ -283,7 +284,6 @@ def render_html(
         "print_shop": print_shop,
         "expired": expired,
         "qr_url": QR_URL,
-        "qr_squares": qr_squares(content.brand.booking_url),
         "content": content,
         "brand": content.brand,
         "condition": content.condition,
