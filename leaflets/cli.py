@@ -48,6 +48,8 @@ examples:
   python generate.py --check --strict        quality checks only; warnings count as errors
   python generate.py discharge --patients list.csv   personalised discharge handouts (see discharge --help)
   python generate.py preview                 live preview in the browser, updated on every save (see preview --help)
+  python generate.py changes --since v1.0    what changed since the approved version: output/changes.html
+  python generate.py approve --by "Patient Information Group"   record the approval of the set in output/
   python generate.py --content other/content.yaml --out other/output
 
 exit codes: 0 built, 1 the content needs fixing (or failed the quality gate), 2 wrong command line,
@@ -202,6 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = preview_main(argv[1:])
         elif argv[:1] == ["translated"]:
             code = translated_main(argv[1:])
+        elif argv[:1] in (["changes"], ["approve"]):
+            from leaflets.approval import cli as approval  # late: its own options
+
+            code = (approval.changes_main if argv[0] == "changes" else approval.approve_main)(argv[1:])
         else:
             code = build_main(argv)
     return code

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from leaflets import cli
+from leaflets.approval import cli as approval_cli
 from leaflets.checks.quality import COLUMNS
 from leaflets.content import limits
 from leaflets.content.schema import field_reference
@@ -24,6 +25,8 @@ COMMANDS: tuple[tuple[str, Callable[[], argparse.ArgumentParser]], ...] = (
     ("python generate.py discharge", discharge_cli.parser),
     ("python generate.py preview", cli.preview_parser),
     ("python generate.py translated", cli.translated_parser),
+    ("python generate.py changes", approval_cli.changes_parser),
+    ("python generate.py approve", approval_cli.approve_parser),
 )
 
 MARKER = re.compile(r"<!-- generated: ([a-z-]+) -->")

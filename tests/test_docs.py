@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from leaflets import cli, reference
+from leaflets.approval import cli as approval_cli
 from leaflets.build.plan import PAGE_CHECKS
 from leaflets.checks.quality import COLUMNS
 from leaflets.content.limits import LIMITS
@@ -123,6 +124,8 @@ def test_every_limit_is_on_the_limits_page(site: Path) -> None:
         ("python generate.py discharge", discharge_cli.parser),
         ("python generate.py preview", cli.preview_parser),
         ("python generate.py translated", cli.translated_parser),
+        ("python generate.py changes", approval_cli.changes_parser),
+        ("python generate.py approve", approval_cli.approve_parser),
     ],
 )
 def test_every_option_of_every_command_is_on_the_command_line_page(site: Path, heading: str, parser: Any) -> None:

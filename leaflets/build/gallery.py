@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from leaflets.approval.record import status
 from leaflets.build.files import write_atomically
 from leaflets.render.html import environment
 
@@ -35,12 +36,14 @@ def write_gallery(
     title: str,
     sources: Mapping[str, Path],
     reuse: Path | None = None,
+    approval: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write `index.html` and `thumbnails/` into `target` for `outputs` (build.Output records).
 
     `sources[file]` is where each PDF is now (the staging folder, or the output folder for a kept one).
     Thumbnails already in `target` (made by a worker with the PDF) are used as they are. Thumbnails of a PDF
     that was kept, or made again byte for byte, are copied from the folder `reuse` when all its pages are there.
+    Each leaflet says whether its PDF is the one in `approval`, the record in manifest.json (approval/record.py).
     """
     (target / THUMBNAILS).mkdir(exist_ok=True)  # the workers may have made some (write_thumbnails)
     if reuse is not None and ((reuse / THUMBNAILS).is_symlink() or not (reuse / THUMBNAILS).is_dir()):
@@ -58,6 +61,7 @@ def write_gallery(
                 "description": descriptions.get(output.edition, ""),
                 "language": language_name(output.language),
                 "thumbnails": names,
+                "approval": status(approval, output.file, output.sha256),
             }
         )
     html = environment().get_template("gallery.html").render(title=title, entries=entries, width=THUMBNAIL_WIDTH)

@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 
+from leaflets.approval.record import APPROVAL, recorded
 from leaflets.build.files import describe_os_error, scratch_folder, write_atomically
 from leaflets.build.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
 from leaflets.build.processes import cores
@@ -449,7 +450,8 @@ def _published_set(plans: list[Plan], outputs: list[Output], others: dict[str, d
 def _stage_set(plans: list[Plan], out_dir: Path, staged: Path, published: list[Output]) -> bool:
     """Add the gallery and the manifest to the staged PDFs; False if the folder already holds this set."""
     master = plans[0]
-    manifest = manifest_bytes(master.content, published, master.fonts)
+    approval = recorded(out_dir)  # kept: the gallery says which leaflets are still the ones approved
+    manifest = manifest_bytes(master.content, published, master.fonts, approval)
     gallery_current = _is_plain_file(out_dir / GALLERY) and _is_plain_folder(out_dir / THUMBNAILS)
     if not any(plan.rebuilt for plan in plans) and gallery_current and _read(out_dir / MANIFEST) == manifest:
         return False
@@ -457,7 +459,7 @@ def _stage_set(plans: list[Plan], out_dir: Path, staged: Path, published: list[O
 
     every = {e.name: e.description for plan in plans for e in editions(plan.content)}
     sources = {o.file: staged / o.file if (staged / o.file).exists() else out_dir / o.file for o in published}
-    write_gallery(staged, published, every, master.content.condition.title, sources, reuse=out_dir)
+    write_gallery(staged, published, every, master.content.condition.title, sources, reuse=out_dir, approval=approval)
     write_atomically(staged / MANIFEST, manifest)
     return True
 
@@ -670,14 +672,18 @@ def confined(out_dir: Path, name: str) -> Path:
     return target
 
 
-def manifest_bytes(content: Content, outputs: list[Output], fonts: FontSet | None = None) -> bytes:
-    """manifest.json: every file with its hash, so an approved leaflet can be recognised, and the fonts embedded."""
-    manifest = {
+def manifest_bytes(
+    content: Content, outputs: list[Output], fonts: FontSet | None = None, approval: dict[str, Any] | None = None
+) -> bytes:
+    """manifest.json: every file with its hash, so an approved leaflet can be recognised, the fonts embedded, and
+    the last approval recorded (approval/record.py), whichever files it names."""
+    manifest: dict[str, Any] = {
         "reference": content.governance.reference,
         "content_version": content.governance.version,
         "published": content.governance.published.isoformat(),
         "review_by": content.governance.review_by.isoformat(),
         "files": [asdict(o) for o in outputs],
         "fonts": (fonts or FontSet()).manifest(),
+        **({APPROVAL: approval} if approval else {}),
     }
     return (json.dumps(manifest, indent=2) + "\n").encode()
