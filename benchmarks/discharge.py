@@ -6,14 +6,18 @@ Prints patients per second for `generate.py discharge` (a fresh process, CSV
 to PDF files on disk), WeasyPrint's best rate on the very same handout HTML
 (warm worker processes that reuse one FontConfiguration and the parsed CSS,
 render and write_pdf to memory, nothing else), the ratio between them, and
-the peak memory of the largest process for a small and a large batch.
+the peak memory of the largest process for a small and a large batch, and
+what the runs left in their temp folder.
 Numbers, not assertions: machines are shared and noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import ctypes
+import os
 import random
 import resource
 import subprocess
@@ -33,6 +37,7 @@ from leaflets.discharge.patients import OPTIONAL, REQUIRED, read_patients  # noq
 from leaflets.render.html import TEMPLATES, booking_qr, environment  # noqa: E402
 
 LEAFLETS = ["failed-fusion", "failed-decompression", "scar-tissue", "rehabilitation"]
+PR_SET_CHILD_SUBREAPER = 36  # Linux prctl(2): orphaned descendants become this process's children
 
 
 def fictional_patients(path: Path, count: int) -> None:
@@ -59,29 +64,24 @@ def fictional_patients(path: Path, count: int) -> None:
             )
 
 
-def cli_run(csv_path: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """(seconds, peak RSS in MB of the largest process) for one `generate.py discharge` run."""
+def cli_run(csv_path: Path, out: Path, jobs: int, temp: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB of the largest process) for one `generate.py discharge` run, with `temp` as its
+    temp folder.
+
+    Its workers are forked by the worker runtime's server, which ends just after the command: this process takes
+    it in as it ends (a child subreaper, Linux) and waits for it, so the workers' memory is counted too."""
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    command = [sys.executable, str(ROOT / "generate.py"), "discharge", "--patients", str(csv_path)]
+    command += ["--out", str(out), "--jobs", str(jobs)]
     started = time.perf_counter()
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "generate.py"),
-            "discharge",
-            "--patients",
-            str(csv_path),
-            "--out",
-            str(out),
-            "--jobs",
-            str(jobs),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = subprocess.run(command, env={**os.environ, "TMPDIR": str(temp)}, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"discharge run failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    with contextlib.suppress(ChildProcessError):
+        while True:  # the server and multiprocessing's resource tracker, ended with the command
+            os.waitpid(-1, 0)
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return seconds, peak / 1024
 
@@ -137,10 +137,11 @@ def main() -> None:
         small, large = folder / "small.csv", folder / "large.csv"
         fictional_patients(small, max(50, args.patients // 10))
         fictional_patients(large, args.patients)
-        fonts_before = set(Path(tempfile.gettempdir()).glob("weasyprint-*"))
-        small_seconds, small_peak = cli_run(small, folder / "small", args.jobs)
-        seconds, peak = cli_run(large, folder / "large", args.jobs)
-        left = set(Path(tempfile.gettempdir()).glob("weasyprint-*")) - fonts_before
+        temp = folder / "temp"  # the runs' own temp folder: anything left there is theirs
+        temp.mkdir()
+        small_seconds, small_peak = cli_run(small, folder / "small", args.jobs, temp)
+        seconds, peak = cli_run(large, folder / "large", args.jobs, temp)
+        left = list(temp.iterdir())
         patients = read_patients(large, LEAFLETS).patients
         env = environment()
         htmls = [handout_html(content, p, "a4", logo.as_uri(), False, env) for p in patients]
@@ -155,7 +156,7 @@ def main() -> None:
         f"{peak:.0f} MB for {args.patients}"
     )
     print(f"small batch                   {max(50, args.patients // 10) / small_seconds:6.1f} patients/s")
-    print(f"WeasyPrint font folders left  {len(left)}")
+    print(f"temporary files left          {len(left)}  (WeasyPrint's font folders included)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
-from leaflets.build.incremental import code_and_templates
 from leaflets.build.plan import (
     DEFAULT_CONTENT,
     DEFAULT_ICC,
@@ -26,14 +25,11 @@ from leaflets.build.plan import (
     record_translation,
     select,
 )
-from leaflets.build.processes import cores
 from leaflets.build.publish import MANIFEST
-from leaflets.build.workers import preloaded
 from leaflets.checks.quality import Finding, format_report
 from leaflets.content.load import display_path
 from leaflets.content.schema import PAPERS
 from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError, UsageError
-from leaflets.render.html import TEMPLATES
 
 EXAMPLES = """\
 examples:
@@ -282,9 +278,7 @@ def build_main(argv: list[str]) -> int:
     try:
         if args.list:
             return list_editions(args.content)
-        # WeasyPrint loads in another process while the build reads the content (workers.py), if it may be needed.
-        with preloaded(args.jobs or cores() if may_render(args) else 1):
-            return run_build(args)
+        return run_build(args)
     except LeafletError as error:
         say_error(str(error), args.debug)
         return error.exit_code
@@ -297,22 +291,6 @@ def build_main(argv: list[str]) -> int:
             args.debug,
         )
         return EXIT_BUILD
-
-
-def may_render(args: argparse.Namespace) -> bool:
-    """Whether this build may make a leaflet, judged in a millisecond, before the content is read: it is forced or
-    only checks, or the output folder has no manifest, or a file beside the content (its translations, term lists,
-    wording), a template or the program is newer than it. Only whether WeasyPrint is loaded ahead depends on this;
-    the build itself decides what to make."""
-    if args.force or args.check:
-        return True
-    try:
-        published = (args.out / MANIFEST).stat().st_mtime_ns
-        beside = [p for p in args.content.parent.iterdir() if p.is_file()]
-        inputs = [args.content, *beside, *code_and_templates(TEMPLATES)]
-        return any(p.stat().st_mtime_ns > published for p in inputs)
-    except OSError:
-        return True
 
 
 def list_editions(content_path: Path) -> int:
@@ -373,7 +351,7 @@ def run_build(args: argparse.Namespace) -> int:
         )
     finally:
         if findings:
-            print(format_report(findings))
+            print(format_report(findings, args.strict))
     seconds = time.perf_counter() - started
     if args.check:
         checked = f"{len(outputs)} leaflet{'s' if len(outputs) != 1 else ''}"
@@ -382,7 +360,7 @@ def run_build(args: argparse.Namespace) -> int:
     publish_other_formats()
     manifest = display_path(args.out / MANIFEST)
     made = len(outputs) - len(kept)
-    count = f"{made} leaflet{'s' if made != 1 else ''}" + (f" ({len(kept)} unchanged, kept)" if kept else "")
+    count = f"{made} leaflet{'s' if made != 1 else ''}" + (f", {len(kept)} unchanged," if kept else "")
     print(f"Built {count} in {seconds:.1f} s; list and checksums in {manifest}")
     return EXIT_OK
 

@@ -4,17 +4,52 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from leaflets.build import processes
 from leaflets.build.plan import Output, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content.yaml"
 #: The lines of content.yaml that list its translations.
 TRANSLATIONS = re.search(r"^translations:.*\n(?:  - .*\n)+", CONTENT.read_text(encoding="utf-8"), re.M).group(0)  # type: ignore[union-attr]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let the processes the tests start see Ctrl-C. A test run started in the background of a script (`pytest &`)
+    has SIGINT ignored, and every process it starts would inherit that: the tests that stop a build or the preview
+    with Ctrl-C would test nothing (the build finishes, the preview never stops). A handler, unlike an ignored
+    signal, is reset to the default in a new program."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The worker runtime's server (processes.py), started first, with a temp folder of the session's, which is
+    returned: its socket folder is there, and its workers' temporary files unless they are told where else, never
+    the machine's temp folder. It lives as long as the test run, so it never shows in a test's own temp folder."""
+    folder = tmp_path_factory.mktemp("runtime")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tempfile, "tempdir", str(folder))
+        patch.setenv("TMPDIR", str(folder))
+        processes.start()
+    return folder
+
+
+@pytest.fixture
+def temp_folder(tmp_path: Path, worker_runtime: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A temp folder of this test's own, where the code it runs in this process makes its temporary files: what
+    is left there is this test's, whatever else the machine runs."""
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
 
 
 @pytest.fixture(scope="session", params=["a4", "letter"])

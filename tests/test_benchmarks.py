@@ -13,8 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from leaflets.build.plan import DEFAULT_CONTENT, load_content, load_sources, select
 from leaflets.discharge.patients import read_patients
+from leaflets.errors import ContentError
 from leaflets.render.html import environment
 from tests.conftest import ROOT
 
@@ -71,3 +74,11 @@ def test_the_headroom_script_measures_room_left_and_room_missing(content_copy: C
     ((_, cells),) = bench.measure(content, ["a4"], ["scar-tissue"])
     room, pages = cells["a4"].split()
     assert pages == "(2/1)" and int(room) < 0
+
+
+def test_the_errors_benchmark_times_a_content_error_on_the_typo_it_names(tmp_path: Path) -> None:
+    bench = script("errors")
+    content = bench.content_with_typo(tmp_path / "clinic")
+    with pytest.raises(ContentError) as caught:
+        load_sources(content)
+    assert bench.NAMED in str(caught.value)

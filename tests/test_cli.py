@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -72,6 +73,18 @@ def test_only_and_paper_build_just_what_was_asked(tmp_path: Path, capsys: pytest
         assert [float(v) for v in pdf.pages[0].MediaBox] == pytest.approx([0, 0, 612, 792], abs=0.01)
 
 
+def test_the_summary_counts_what_was_built_and_what_was_kept(
+    content_copy: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = content_copy()
+    args = ["--content", str(content), "--out", str(tmp_path / "out"), "--only", "scar-tissue", "--jobs", "1"]
+    summaries = []
+    for more in ([], ["--only", "overview"], ["--only", "overview"]):
+        assert main([*args, *more]) == 0
+        summaries.append(capsys.readouterr().out.splitlines()[-1].split(" in ")[0])
+    assert summaries == ["Built 1 leaflet", "Built 1 leaflet, 1 unchanged,", "Built 0 leaflets, 2 unchanged,"]
+
+
 def test_paper_setting_in_content_is_the_default(content_copy: Callable[..., Path], tmp_path: Path) -> None:
     content = content_copy(("paper: a4 ", "paper: letter "))
     assert main(["--content", str(content), "--out", str(tmp_path / "out"), "--only", "rehabilitation"]) == 0
@@ -102,3 +115,18 @@ def test_generate_py_is_a_thin_entry_point(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("overview ")
     assert len((ROOT / "generate.py").read_text().splitlines()) < 10
+
+
+def test_workers_run_the_code_of_the_command_started_from_another_folder(tmp_path: Path) -> None:
+    # Another `leaflets` where the command is typed: the command and its workers both take the one beside
+    # generate.py (the worker runtime's server must not look in its current folder first, as `python -c` does).
+    (tmp_path / "leaflets").mkdir()
+    (tmp_path / "leaflets" / "__init__.py").write_text("raise RuntimeError('not this leaflets')\n")
+    (tmp_path / "temp").mkdir()
+    command = [sys.executable, str(ROOT / "generate.py"), "--out", str(tmp_path / "out"), "--only", "scar-tissue"]
+    command += ["--language", "en", "--jobs", "2"]
+    env = {**os.environ, "TMPDIR": str(tmp_path / "temp")}
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "scar-tissue-en-a4.pdf").is_file()
+    assert list((tmp_path / "temp").iterdir()) == []

@@ -8,7 +8,6 @@ import datetime
 import io
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -112,16 +111,14 @@ def test_handouts_are_tagged_pdf_a(handouts: tuple[Path, int, str, str]) -> None
 
 
 def test_the_pool_gives_the_same_bytes_and_leaves_no_font_folders(
-    handouts: tuple[Path, int, str, str], tmp_path: Path
+    handouts: tuple[Path, int, str, str], tmp_path: Path, temp_folder: Path, worker_runtime: Path
 ) -> None:
     out, *_ = handouts
-    before = {p.name for p in Path(tempfile.gettempdir()).glob("weasyprint-*")}
-    assert main(["discharge", "--patients", str(FIXTURE), "--out", str(tmp_path), "--jobs", "2"]) == 4
-    after = {p.name for p in Path(tempfile.gettempdir()).glob("weasyprint-*")}
-    assert after <= before, "pool workers left font folders behind"
-    assert not list(Path(tempfile.gettempdir()).glob("leaflets-discharge-*"))
+    assert main(["discharge", "--patients", str(FIXTURE), "--out", str(tmp_path / "pool"), "--jobs", "2"]) == 4
+    assert list(temp_folder.iterdir()) == [], "the run's scratch folder (the workers' font folders in it) is removed"
+    assert not list(worker_runtime.rglob("weasyprint-*")), "the workers made their font folders in that folder"
     for path in out.iterdir():
-        assert path.read_bytes() == (tmp_path / path.name).read_bytes(), path.name
+        assert path.read_bytes() == (tmp_path / "pool" / path.name).read_bytes(), path.name
 
 
 def _workbook(path: Path, rows: list[list[str]]) -> Path:

@@ -1,8 +1,9 @@
 """Faults lose nothing: Ctrl-C, kills, a full disk, a read-only folder, two builds at once.
 
-Builds and discharge runs are real processes here, stopped with real signals at a point they have
-observably reached (a staging folder or a handout on disk), never after a guessed delay. Each gets a
-temp directory of its own (TMPDIR), so what it leaves there is exactly what this test can see.
+Builds and discharge runs are real processes here, stopped with real signals at a moment the test chose:
+the process waits at a named pause point (processes.pause_point) until the test has acted, never after a
+guessed delay. Each gets a temp directory of its own (TMPDIR), so what it leaves there is exactly what this
+test can see.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import pikepdf
 import pytest
 
+from leaflets.build import processes
 from leaflets.cli import INTERRUPTED, main
 from leaflets.discharge import handouts as discharge
 from leaflets.discharge.cli import INTERRUPTED as DISCHARGE_INTERRUPTED
@@ -34,19 +36,37 @@ PATIENT_NAMES = ["Alex", "Testperson", "Jordan", "Riley", "Casey", "Morgan"]
 MakeContent = Callable[..., Path]
 
 
-def start(args: list[str], temp: Path, script: str | None = None) -> subprocess.Popen[str]:
-    """`generate.py ARGS` (or `python -c SCRIPT ARGS`) in its own process group, with its own TMPDIR."""
+def start(args: list[str], temp: Path, script: str | None = None, pause: str | None = None) -> subprocess.Popen[str]:
+    """`generate.py ARGS` (or `python -c SCRIPT ARGS`) in its own process group, with its own TMPDIR; with `pause`,
+    it waits at that pause point for the test (see `paused`)."""
     temp.mkdir(exist_ok=True)
     command = [sys.executable, "-c", script, *args] if script else [sys.executable, "generate.py", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
+    if pause:
+        env |= {processes.PAUSE_AT: pause, processes.PAUSE_FILE: str(pause_file(temp))}
     pipe = subprocess.PIPE
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdin=pipe, stdout=pipe, stderr=pipe, text=True, start_new_session=True
     )
 
 
+def pause_file(temp: Path) -> Path:
+    """The file a process started by `start(..., temp, pause=...)` creates at its pause point (beside its TMPDIR)."""
+    return temp.with_name(f"{temp.name}-paused")
+
+
+def paused(process: subprocess.Popen[str], temp: Path) -> None:
+    """Return once the process waits at its pause point (it stays there until `go`, or a signal)."""
+    wait_until(pause_file(temp).exists, process)
+
+
+def go(temp: Path) -> None:
+    """Let a paused process go on."""
+    pause_file(temp).write_text(processes.GO)
+
+
 def wait_until(reached: Callable[[], bool], process: subprocess.Popen[str]) -> None:
-    """Poll until `reached()`; fail (with its output) if the process ends first."""
+    """Poll until `reached()`, a state the process is certain to reach; fail (with its output) if it ends first."""
     deadline = time.monotonic() + 300  # a guard against hanging, not a measure of speed
     while not reached():
         if process.poll() is not None:
@@ -54,6 +74,11 @@ def wait_until(reached: Callable[[], bool], process: subprocess.Popen[str]) -> N
             pytest.fail(f"the process ended (exit {process.returncode}) before the point to stop it:\n{out}\n{err}")
         assert time.monotonic() < deadline, "never reached the point to stop it"
         time.sleep(0.02)
+
+
+def workers_of(pid: int) -> list[int]:
+    """The pool workers of the command `pid`: forked by the worker runtime's server, a child of the command."""
+    return [worker for child in children(pid) for worker in children(child)]
 
 
 def children(pid: int) -> list[int]:
@@ -85,6 +110,12 @@ def all_ended(pids: list[int]) -> bool:
     return not any(alive(pid) for pid in pids)
 
 
+def left_by_a_kill(temp: Path) -> list[str]:
+    """The kinds of folder a killed command left in its temp folder, each marked as a dead run's, so the next run
+    removes them: its scratch folder, and the worker runtime's socket folder (multiprocessing's `pymp-*`)."""
+    return sorted(p.name.rsplit("-", 1)[0] for p in temp.iterdir())
+
+
 def visible(out: Path) -> dict[str, bytes]:
     """What a person sees in the folder: every file but hidden ones and the last run's report."""
     return {name: data for name, data in snapshot(out).items() if not any(p.startswith(".") for p in name.split("/"))}
@@ -107,29 +138,34 @@ def test_ctrl_c_or_kill_mid_build_leaves_the_previous_set(
     approved: Path, tmp_path: Path, signal_number: int, code: int
 ) -> None:
     before = snapshot(approved)
-    build = start(["--out", str(approved), "--force", *ONLY], tmp_path / "temp")
-    wait_until(lambda: any(approved.glob(".staging-*")), build)  # rendering into the staging folder
-    os.killpg(build.pid, signal_number)
+    temp = tmp_path / "temp"
+    build = start(["--out", str(approved), "--force", *ONLY], temp, pause="rendering")
+    paused(build, temp)  # its workers are rendering into the staging folder
+    assert len(list(approved.glob(".staging-*"))) == 1
+    os.killpg(build.pid, signal_number)  # as a terminal (or a service manager) does: the command and its workers
     _, err = build.communicate(timeout=300)
     assert build.returncode == code
     assert err == INTERRUPTED + "\n"
     assert snapshot(approved) == before
     assert_consistent(approved)
-    assert list((tmp_path / "temp").iterdir()) == [], "its temporary folders (WeasyPrint's too) are removed"
+    assert list(temp.iterdir()) == [], "its temporary folders (WeasyPrint's, the worker runtime's) are removed"
 
 
 def test_a_killed_build_is_swept_and_recovered_by_the_next_run(approved: Path, tmp_path: Path) -> None:
     before = snapshot(approved)
-    build = start(["--out", str(approved), "--force", *ONLY], tmp_path / "temp")
-    wait_until(lambda: any(approved.glob(".staging-*")), build)
+    temp = tmp_path / "temp"
+    build = start(["--out", str(approved), "--force", *ONLY], temp, pause="rendering")
+    paused(build, temp)
+    workers = workers_of(build.pid)
     os.kill(build.pid, signal.SIGKILL)
     build.communicate(timeout=300)
+    assert all_ended(workers), "workers outlived the build"
     assert visible(approved) == before, "the published set is untouched"
-    assert [p.name.split("-")[:2] for p in (tmp_path / "temp").iterdir()] == [["leaflets", "build"]]
-    rerun = start(["--out", str(approved), *ONLY], tmp_path / "temp")
+    assert left_by_a_kill(temp) == ["leaflets-build", "pymp"]
+    rerun = start(["--out", str(approved), *ONLY], temp)
     out, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
-    assert "(2 unchanged, kept)" in out, "recovered without --force"
+    assert "Built 0 leaflets, 2 unchanged, in " in out, "recovered without --force"
     assert snapshot(approved) == before
     assert_consistent(approved)
     assert list((tmp_path / "temp").iterdir()) == [], "the dead run's temporary folder is swept"
@@ -161,7 +197,7 @@ def test_a_build_killed_while_publishing_is_finished_by_the_next_run(content_cop
     rerun = start(args, temp)
     stdout, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
-    assert "(2 unchanged, kept)" in stdout, "the committed set is finished, not made again"
+    assert "Built 0 leaflets, 2 unchanged, in " in stdout, "the committed set is finished, not made again"
     assert_consistent(out)
     assert '"content_version": "1.1"' in (out / "manifest.json").read_text()
     assert list(temp.iterdir()) == []
@@ -367,14 +403,15 @@ def test_the_handout_folder_is_made_owner_only_and_links_are_replaced(
 
 @contextmanager
 def discharge_run(tmp_path: Path, rows: int) -> Iterator[tuple[subprocess.Popen[str], Path, list[int]]]:
-    """A real `discharge --jobs 2` run, yielded once its first handout is on disk, with its workers' ids."""
-    source, out = patient_list(tmp_path / "list.csv", rows), tmp_path / "handouts"
-    run = start(["discharge", "--patients", str(source), "--out", str(out), "--jobs", "2"], tmp_path / "temp")
+    """A real `discharge --jobs 2` run, yielded with its workers' ids once a worker has written a handout and
+    waits (at the pause point; each waits there after its first handout until the run stops, or `go`)."""
+    source, out, temp = patient_list(tmp_path / "list.csv", rows), tmp_path / "handouts", tmp_path / "temp"
+    args = ["discharge", "--patients", str(source), "--out", str(out), "--jobs", "2"]
+    run = start(args, temp, pause="handout written")
     try:
-        wait_until(lambda: out.is_dir() and any(out.glob("*.pdf")), run)
-        workers = children(run.pid)
-        assert len(workers) >= 2
-        yield run, out, workers
+        paused(run, temp)
+        wait_until(lambda: len(workers_of(run.pid)) == 2, run)  # the second is forked, if not yet
+        yield run, out, workers_of(run.pid)
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
@@ -389,8 +426,9 @@ def test_ctrl_c_stops_a_discharge_pool_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
     assert stderr.splitlines()[-1] == DISCHARGE_INTERRUPTED
     made = sorted(out.iterdir())
-    assert stdout.splitlines()[1].startswith(f"Made {len(made)} handouts in ")
-    assert stdout.splitlines()[2].startswith("Not made: ")
+    assert len(made) in (1, 2), "each worker stops after the handout it was writing"
+    assert stdout.splitlines()[1].startswith(f"Made {len(made)} handout{'s' if len(made) > 1 else ''} in ")
+    assert stdout.splitlines()[2].startswith(f"Not made: {40 - len(made)} row(s) of list.csv: ")
     for path in made:
         assert path.suffix == ".pdf"
         with pikepdf.open(path) as pdf:
@@ -404,7 +442,7 @@ def test_killed_discharge_workers_end_with_it_and_the_next_run_sweeps(tmp_path: 
         os.kill(run.pid, signal.SIGKILL)  # the parent only, as the OOM killer would
         run.communicate(timeout=300)
     assert all_ended(workers), "workers outlived their parent"
-    assert [p.name.split("-")[:2] for p in (tmp_path / "temp").iterdir()] == [["leaflets", "discharge"]]
+    assert left_by_a_kill(tmp_path / "temp") == ["leaflets-discharge", "pymp"]
     source = patient_list(tmp_path / "again.csv", 1, first=900)
     rerun = start(["discharge", "--patients", str(source), "--out", str(out), "--jobs", "1"], tmp_path / "temp")
     _, err = rerun.communicate(timeout=300)
@@ -416,6 +454,7 @@ def test_killed_discharge_workers_end_with_it_and_the_next_run_sweeps(tmp_path: 
 def test_a_worker_that_dies_stops_the_run_with_a_true_summary(tmp_path: Path) -> None:
     with discharge_run(tmp_path, 40) as (run, out, workers):
         os.kill(workers[0], signal.SIGKILL)  # as the OOM killer would
+        go(tmp_path / "temp")
         stdout, stderr = run.communicate(timeout=300)
     assert run.returncode == 3
     assert stderr.splitlines()[-1] == "Error: a worker process stopped unexpectedly (was it killed, or out of memory?)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes.util
 import datetime
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +22,8 @@ from fontTools.ttLib import TTFont
 
 from tests.conftest import CONTENT
 
-# Builds one leaflet in a fresh interpreter; HIDE=1 hides HarfBuzz-Subset from WeasyPrint
-# as if the system library were not installed.
+# Builds one leaflet in a fresh interpreter, in its own process (one job: the one whose WeasyPrint is changed);
+# HIDE=1 hides HarfBuzz-Subset from WeasyPrint as if the system library were not installed.
 SCRIPT = """
 import sys
 from pathlib import Path
@@ -30,12 +31,16 @@ if sys.argv[3] == "1":
     import weasyprint.pdf.fonts
     weasyprint.pdf.fonts.harfbuzz_subset = None
 from leaflets.build.plan import build
-build(Path(sys.argv[1]), Path(sys.argv[2]), only=["scar-tissue"], force=True, languages=["en"])
+build(Path(sys.argv[1]), Path(sys.argv[2]), only=["scar-tissue"], force=True, languages=["en"], jobs=1)
 """
 
 
 def _build(content: Path, out: Path, hide: bool) -> bytes:
-    subprocess.run([sys.executable, "-c", SCRIPT, str(content), str(out), "1" if hide else "0"], check=True)
+    temp = out.with_name(f"{out.name}-temp")  # its own temp folder: what it leaves there is its
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    subprocess.run([sys.executable, "-c", SCRIPT, str(content), str(out), "1" if hide else "0"], env=env, check=True)
+    assert list(temp.iterdir()) == [], "WeasyPrint's font folders are removed with the build's scratch folder"
     return (out / "scar-tissue-en-a4.pdf").read_bytes()
 
 
@@ -72,7 +77,7 @@ def test_same_bytes_every_time_on_either_subsetter(tmp_path: Path, hide: bool) -
 
 
 def test_fonttools_stamps_the_publication_date_not_the_clock(tmp_path: Path) -> None:
-    data = _build(CONTENT, tmp_path, hide=True)
+    data = _build(CONTENT, tmp_path / "out", hide=True)
     stamps = _font_dates(data)
     assert stamps, "no embedded TrueType font found"
     published = datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)

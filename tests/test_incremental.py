@@ -97,8 +97,9 @@ def test_two_jobs_make_the_same_files_as_one(tmp_path: Path) -> None:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
 
-def test_the_command_makes_the_same_files_with_its_preloaded_process(tmp_path: Path) -> None:
-    """Two jobs: the leaflets are made by a process that loaded WeasyPrint while the build read the content."""
+def test_the_command_makes_the_same_files_with_its_worker_runtime(tmp_path: Path) -> None:
+    """Two jobs: the leaflets are made by workers forked from a server that loaded WeasyPrint while the build
+    checked the words (processes.py)."""
     from leaflets.cli import main
 
     only = ["--only", "overview", "--only", "scar-tissue", "--only", "scar-tissue-large-print"]
@@ -109,4 +110,4 @@ def test_the_command_makes_the_same_files_with_its_preloaded_process(tmp_path: P
     assert "thumbnails/overview-en-a4-2.png" in made
     for name in made:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
-    assert main(["--out", str(tmp_path / "2"), "--jobs", "2", *only]) == 0  # nothing to make: it is stopped
+    assert main(["--out", str(tmp_path / "2"), "--jobs", "2", *only]) == 0  # nothing to make, no worker

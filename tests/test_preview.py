@@ -179,3 +179,20 @@ def get(port: int, path: str) -> tuple[int, str]:
         reply = b"".join(iter(lambda: connection.recv(65536), b""))  # HTTP/1.0: the server closes when done
     head, _, body = reply.partition(b"\r\n\r\n")
     return int(head.split()[1]), body.decode()
+
+
+def test_ctrl_c_stops_the_preview_and_removes_its_folder(content_copy: Callable[..., Path], tmp_path: Path) -> None:
+    content = content_copy()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = [sys.executable, str(ROOT / "generate.py"), "preview", "--content", str(content), "--only", "scar-tissue"]
+    preview = subprocess.Popen(
+        command, cwd=tmp_path, env=environment_for(scratch), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        preview_url(preview, timeout=90)  # it has made the pages and follows saves
+    finally:
+        preview.send_signal(signal.SIGINT)
+        out, err = preview.communicate(timeout=60)
+    assert (preview.returncode, out.splitlines()[-1], err) == (0, "Preview stopped.", "")
+    assert list(scratch.iterdir()) == [], "its private folder is removed"

@@ -112,7 +112,7 @@ def test_the_manifest_records_the_content_that_was_rendered(
         return real_render(self, *args, **kwargs)
 
     monkeypatch.setattr(pdf_module.PdfWriter, "render", save_while_rendering)
-    build(content, tmp_path, only=["scar-tissue"])
+    build(content, tmp_path, only=["scar-tissue"], jobs=1)  # one job: the patched writer is this process's
     monkeypatch.undo()
     assert "Gentle stretching" not in page_texts(tmp_path / "scar-tissue-en-a4.pdf")[0]
     fresh: list[bool] = []
@@ -148,5 +148,5 @@ def test_an_input_changed_during_the_build_publishes_nothing(tmp_path: Path, mon
 
     monkeypatch.setattr(pdf_module.PdfWriter, "render", edit_while_rendering)
     with pytest.raises(BuildError, match=r"changed while the build ran: nothing was published; run it again$"):
-        build(CONTENT, tmp_path / "out", languages=["en"], only=["scar-tissue"])
+        build(CONTENT, tmp_path / "out", languages=["en"], only=["scar-tissue"], jobs=1)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["quality.json"]

@@ -246,7 +246,7 @@ def test_near_the_review_date_is_a_warning(tmp_path: Path) -> None:
 def test_shipped_content_passes_strict_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--check", "--strict", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "warnings: none\nerrors: none\n" in out
+    assert "\nerrors (warnings count as errors with --strict): none\n" in out
     assert list(tmp_path.glob("*.pdf")) == [], "--check writes no PDF"
     records = json.loads((tmp_path / "quality.json").read_text())
     assert {r["check"] for r in records} == {
@@ -267,8 +267,16 @@ def test_strict_turns_a_warning_into_a_failure(
     content = content_copy(("glossary:\n", "glossary:\n  - term: Lesion\n    meaning: A problem area.\n"))
     args = ["--content", str(content), "--out", str(tmp_path / "out"), "--only", "scar-tissue"]
     assert main(args) == 0
+    assert "\nwarnings: 1\n  plain words (all): glossary entry 'Lesion' is not used by any leaflet\nerrors: none\n" in (
+        capsys.readouterr().out
+    )
     assert main([*args, "--strict"]) == 1
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
+    # The report and the error agree: under --strict the warning is one of the errors that stopped the build.
+    assert out.endswith(
+        "\nerrors (warnings count as errors with --strict): 1\n"
+        "  plain words (all): warning: glossary entry 'Lesion' is not used by any leaflet\n"
+    )
     assert err == (
         "Error: the quality gate stopped the build, 1 problem:\n"
         "  plain words (all): glossary entry 'Lesion' is not used by any leaflet\n"

@@ -126,7 +126,7 @@ def test_a_build_interrupted_midway_leaves_the_previous_set(tmp_path: Path, monk
 
     monkeypatch.setattr(pdf_module.PdfWriter, "render", render_then_fail)
     with pytest.raises(KeyboardInterrupt):
-        build(out_dir=tmp_path, only=only, force=True)  # the overview is made again, then Ctrl-C
+        build(out_dir=tmp_path, only=only, force=True, jobs=1)  # the overview is made again, then Ctrl-C
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and p.name != "quality.json"}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["thumbnails"], "no staging folder is left"
@@ -149,7 +149,7 @@ def test_content_past_the_page_budget_fails_and_writes_nothing_for_it(
 def test_a_missing_font_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fonts_module, "FONT_DIR", tmp_path)
     with pytest.raises(BuildError, match=r"font file .*SourceSansPro-Regular\.ttf is missing"):
-        build(out_dir=tmp_path / "out", only=["overview"])
+        build(out_dir=tmp_path / "out", only=["overview"], jobs=1)
 
 
 def test_a_font_that_does_not_load_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,5 +158,5 @@ def test_a_font_that_does_not_load_fails_the_build(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(fonts_module, "FONT_DIR", tmp_path)
     monkeypatch.setattr(pdf_module, "FONT_DIR", tmp_path)
     with pytest.raises(BuildError, match=r"^WeasyPrint: Font-face 'Source Sans Pro' cannot be loaded$"):
-        build(out_dir=tmp_path / "out", only=["overview"])
+        build(out_dir=tmp_path / "out", only=["overview"], jobs=1)
     assert not (tmp_path / "out" / "overview-en-a4.pdf").exists()

@@ -205,7 +205,7 @@ def test_spanish_content_passes_strict_check(tmp_path: Path) -> None:
     with contextlib.redirect_stdout(stdout):
         code = main(["--check", "--strict", "--content", str(SPANISH), "--out", str(tmp_path)])
     assert code == 0, stdout.getvalue()
-    assert "warnings: none\nerrors: none\n" in stdout.getvalue()
+    assert "\nerrors (warnings count as errors with --strict): none\n" in stdout.getvalue()
     records = json.loads((tmp_path / "quality.json").read_text())
     assert all(r["level"] == PASS for r in records)
     reading = {r["leaflet"]: r["figure"] for r in records if r["check"] == "reading level"}

@@ -3,9 +3,8 @@
 - `write_atomically`: a temporary `.NAME.*.part` file, checked, then renamed over the name.
 - `locked_folder`: one run at a time per output folder (`fcntl.flock` on the folder itself, so no lock
   file appears among the PDFs or handouts).
-- `scratch_folder`: the run's own folder in the system temp directory, marked as ours and locked while
-  the run (or any of its worker processes) lives, so a later run can tell a dead run's folder from a
-  live one and remove it.
+- `scratch_folder`, `claim`: a folder of the run's own in the system temp directory, marked as ours and
+  locked while the run lives, so a later run can tell a dead run's folder from a live one and remove it.
 - `describe_os_error`: an OSError from the file system, in words a user can act on.
 """
 
@@ -22,12 +21,16 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from leaflets.build.processes import signals_held
 from leaflets.errors import BuildError
 
 #: Temporary files `write_atomically` makes beside the target; a killed run can leave them.
 PARTIAL = re.compile(r"\..+\.part")
 #: Every scratch folder of ours in the system temp directory starts with this (the rest says which command).
 SCRATCH_PREFIX = "leaflets-"
+#: The folders a run may claim (`claim`): its scratch folders, and the worker runtime's socket folder, which
+#: multiprocessing names (processes.py).
+CLAIMED_PREFIXES = (SCRATCH_PREFIX, "pymp-")
 #: Inside a scratch folder: the file its owner keeps locked while it runs. Without it, a folder is not ours.
 OWNER = ".leaflets-owner"
 
@@ -39,8 +42,10 @@ def write_atomically(path: Path, data: bytes, check: Callable[[Path], None] | No
     `mode` is set before the file appears under its name (0o600 for patient handouts).
     The rename replaces whatever has the name, a symbolic link included: nothing is written through a link.
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    temporary = ""
     try:
+        with signals_held():  # a Ctrl-C or kill arrives inside the `try`, which removes the file
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -50,8 +55,9 @@ def write_atomically(path: Path, data: bytes, check: Callable[[Path], None] | No
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        if temporary:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
         raise
 
 
@@ -102,40 +108,55 @@ def scratch_folder(kind: str, route_tempfile: bool = False) -> Iterator[Path]:
     (and so WeasyPrint's `weasyprint-*` font folders) uses this folder until the end: nothing of ours is
     left loose in the temp directory even if the run is killed.
     """
-    remove_dead_scratch_folders()
-    folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-"))
-    owner = _claim(folder)
-    before = tempfile.tempdir
-    if route_tempfile:
-        tempfile.tempdir = str(folder)
+    before, temp = tempfile.tempdir, tempfile.gettempdir()
+    remove_dead_scratch_folders(temp)
+    owner = -1
     try:
+        with signals_held():  # a Ctrl-C or kill arrives inside the `try`, which removes the folder
+            folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-"))
+            owner = claim(folder)
+        if route_tempfile:
+            _routed_from.append(temp)
+            tempfile.tempdir = str(folder)
         yield folder
     finally:
-        if route_tempfile:
-            tempfile.tempdir = before
-        shutil.rmtree(folder, ignore_errors=True)
-        os.close(owner)
+        if owner >= 0:
+            if route_tempfile:
+                _routed_from.pop()
+                tempfile.tempdir = before
+            with signals_held():
+                shutil.rmtree(folder, ignore_errors=True)
+            os.close(owner)
 
 
-def _claim(folder: Path) -> int:
-    """Lock a new owner file, then give it its name: a folder's owner file is never seen unlocked while we live.
+#: The temp directory each scratch folder that routes `tempfile` into itself took the place of, innermost last.
+_routed_from: list[str] = []
 
-    Worker processes forked later share the lock, so the folder counts as alive until the last of them ends.
-    """
+
+def system_temp() -> str:
+    """The temp directory as it is outside every scratch folder that routes `tempfile` into itself."""
+    return _routed_from[0] if _routed_from else tempfile.gettempdir()
+
+
+def claim(folder: Path) -> int:
+    """Mark `folder` as ours, alive while the returned handle is open (the owner file's lock goes with it), so a
+    later run removes it once we have gone (`remove_dead_scratch_folders`). The owner file is locked before it
+    gets its name: it is never seen unlocked while we live."""
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".claim-")
     fcntl.flock(handle, fcntl.LOCK_EX)
     os.rename(temporary, folder / OWNER)
     return handle
 
 
-def remove_dead_scratch_folders() -> None:
-    """Remove our scratch folders whose owner is gone (its lock is free); leave every other folder alone."""
+def remove_dead_scratch_folders(temp: str) -> None:
+    """Remove the folders in `temp` that we claimed and whose owner is gone (its lock is free): our scratch folders
+    and the worker runtime's (processes.py); leave every other folder alone."""
     try:
-        entries = list(os.scandir(tempfile.gettempdir()))
+        entries = list(os.scandir(temp))
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith(SCRATCH_PREFIX) and entry.is_dir(follow_symlinks=False):
+        if entry.name.startswith(CLAIMED_PREFIXES) and entry.is_dir(follow_symlinks=False):
             with contextlib.suppress(OSError):
                 _remove_if_dead(Path(entry.path))
 

@@ -13,6 +13,7 @@ rebuilds anyway.
 from __future__ import annotations
 
 import ctypes.util
+import functools
 import hashlib
 import json
 import os
@@ -37,10 +38,17 @@ def inputs_digest(files: Iterable[Path], settings: dict[str, Any], read: Mapping
         data = known[path] if path in known else path.read_bytes()
         digest.update(str(path).encode() + b"\0" + data + b"\0")
     used = versions("weasyprint", "font-source-sans-pro", "pydyf", "fonttools")
-    # The font subsetter shapes the bytes too: HarfBuzz-Subset when the system has it, else fontTools.
-    used["harfbuzz-subset"] = str(ctypes.util.find_library("harfbuzz-subset"))
+    used["harfbuzz-subset"] = _subsetter()
     digest.update(json.dumps({**settings, **used}, sort_keys=True, default=str).encode())
     return digest.hexdigest()
+
+
+@functools.cache
+def _subsetter() -> str:
+    """The font subsetter shapes the bytes too: HarfBuzz-Subset when the system has it, else fontTools. Looked up
+    once per process (it runs `ldconfig`, or a compiler), so the digests a build compares never differ by a lookup
+    that failed once."""
+    return str(ctypes.util.find_library("harfbuzz-subset"))
 
 
 def versions(*packages: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ from leaflets.approval.record import APPROVAL, recorded
 from leaflets.build.files import describe_os_error, scratch_folder, write_atomically
 from leaflets.build.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
 from leaflets.build.processes import cores
+from leaflets.build.processes import start as start_workers
 from leaflets.build.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
 from leaflets.build.workers import Made, Task, WriterSettings, renderer
 from leaflets.checks.plainwords import vocabulary
@@ -381,6 +382,9 @@ def _run(
             plan.previous = {} if force or check_only else intact
             plan.common = plan.digest()
             plan.decide()
+        if plans[0].jobs >= 2 and any(p.kept is None for plan in plans for p in plan.planned):
+            start_workers()  # WeasyPrint loads in the worker runtime meanwhile (processes.py)
+        for plan in plans:
             carried = plan.carried_words()  # the words of a kept leaflet were checked when it was made
             gate = (plan.today, plan.gate.allow_expired, plan.words)
             log += plan.notes

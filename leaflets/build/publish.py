@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from leaflets.build.files import locked_folder, remove_partial_files, sync_folder
+from leaflets.build.processes import signals_held
 from leaflets.errors import BuildError
 
 MANIFEST = "manifest.json"
@@ -60,13 +61,19 @@ def recover(out_dir: Path) -> None:
 
 @contextlib.contextmanager
 def staging(out_dir: Path) -> Iterator[Path]:
-    """A new, empty staging folder inside `out_dir`; gone at the end unless it was committed."""
-    folder = Path(tempfile.mkdtemp(dir=out_dir, prefix=STAGING))
+    """A new, empty staging folder inside `out_dir`; gone at the end unless it was committed.
+
+    Made and removed with Ctrl-C and SIGTERM held: one that arrives as it is made is raised inside the `try`,
+    which removes it, and none cuts its removal short."""
+    folder = None
     try:
+        with signals_held():
+            folder = Path(tempfile.mkdtemp(dir=out_dir, prefix=STAGING))
         yield folder
     finally:
-        if folder.is_dir():
-            shutil.rmtree(folder)
+        if folder is not None and folder.is_dir():
+            with signals_held():
+                shutil.rmtree(folder)
 
 
 def commit(staged: Path) -> list[str]:

@@ -55,8 +55,9 @@ COLUMNS = [
 ]
 
 
-def format_report(findings: Sequence[Finding]) -> str:
-    """The report for a terminal: one row per leaflet, then every warning and error in words."""
+def format_report(findings: Sequence[Finding], strict: bool = False) -> str:
+    """The report for a terminal: one row per leaflet, then every warning and error in words. With `strict`, the
+    warnings (and checks that could not look) are counted and listed as the errors they are under --strict."""
     leaflets = list(dict.fromkeys(f.leaflet for f in findings if f.leaflet != "all"))
     cells = {(f.leaflet, f.check): f.figure or f.level for f in findings if f.level == PASS}
     for f in findings:
@@ -67,13 +68,21 @@ def format_report(findings: Sequence[Finding]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
     lines += dict.fromkeys(f"{f.check}: {f.message}" for f in findings if f.leaflet == "all" and f.level == PASS)
-    for level in (NOT_CHECKED, WARNING, ERROR):
-        chosen = [f for f in findings if f.level == level]
-        if level == NOT_CHECKED and not chosen:
+    sections = [(NOT_CHECKED, [NOT_CHECKED]), ("warnings", [WARNING]), ("errors", [ERROR])]
+    if strict:
+        sections = [("errors (warnings count as errors with --strict)", [NOT_CHECKED, WARNING, ERROR])]
+    for heading, levels in sections:
+        chosen = [f for f in findings if f.level in levels]
+        if heading == NOT_CHECKED and not chosen:
             continue
-        lines.append(f"{level}{'' if level == NOT_CHECKED else 's'}: {len(chosen) or 'none'}")
-        lines += [f"  {f.check} ({f.leaflet}): {f.message}" for f in chosen]
+        lines.append(f"{heading}: {len(chosen) or 'none'}")
+        lines += [f"  {f.check} ({f.leaflet}): {_level_noted(f, levels)}{f.message}" for f in chosen]
     return "\n".join(lines)
+
+
+def _level_noted(finding: Finding, levels: list[str]) -> str:
+    """'warning: ' before a warning listed among errors (under --strict), else nothing."""
+    return f"{finding.level}: " if len(levels) > 1 and finding.level != ERROR else ""
 
 
 # --- checks on the words, before rendering ---------------------------------------------------

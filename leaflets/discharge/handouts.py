@@ -16,16 +16,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaflets.build import processes
 from leaflets.build.files import (
     describe_os_error,
     locked_folder,
@@ -33,7 +33,6 @@ from leaflets.build.files import (
     scratch_folder,
     write_atomically,
 )
-from leaflets.build.processes import become_worker, signals_held
 from leaflets.content import wording
 from leaflets.content.editions import Edition, editions, glossary_for
 from leaflets.content.load import display_path
@@ -189,16 +188,14 @@ def _plain(error: BaseException, out_dir: Path) -> BaseException:
 def _in_pool(
     settings: Settings, scratch: str, chunks: list[list[Patient]], jobs: int, finished: Callable[[list[Any]], None]
 ) -> None:
-    """Render the chunks in worker processes; on any stop, let running workers finish their current handout."""
-    context = multiprocessing.get_context()
-    stop = context.Event()
-    pool = ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(settings, scratch, stop, os.getpid())
-    )
+    """Render the chunks in workers forked from the runtime's server, loaded (processes.py); on any stop, let
+    running workers finish their current handout."""
+    stop = processes.context().Event()
+    pool = processes.pool(jobs, _start_worker, (settings, scratch, stop))
     futures: list[Future[Chunk]] = []
     collected: set[Future[Chunk]] = set()
     try:
-        with signals_held():  # workers start with Ctrl-C and kill blocked, then ignore Ctrl-C: it is the parent's
+        with processes.signals_held():  # each submit may start a worker (see processes.pool)
             futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
         for future in as_completed(futures):
             collected.add(future)
@@ -222,9 +219,9 @@ def _in_pool(
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(settings: Settings, scratch: str, stop: Any, parent: int) -> None:
-    """A pool worker: ignore Ctrl-C (the parent handles it), end with the parent, then load as `_load_worker`."""
-    become_worker(parent, scratch)
+def _start_worker(settings: Settings, scratch: str, stop: Any) -> None:
+    """A pool worker: ignore Ctrl-C (the command handles it), end with the command, then load as `_load_worker`."""
+    processes.become_worker(scratch)
     _load_worker(settings)
     _worker["stop"] = stop
 
@@ -286,6 +283,7 @@ def _render_chunk(patients: list[Patient]) -> Chunk:
         except BuildError as error:
             stop.set()
             return results, error
+        processes.pause_point("handout written", released=stop.is_set)  # a test's moment to stop the run
     return results, None
 
 
