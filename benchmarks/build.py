@@ -34,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from leaflets.build.plan import DEFAULT_CONTENT, content_fonts, load_sources, select  # noqa: E402
-from leaflets.build.processes import cores  # noqa: E402
+from leaflets.pipeline.plan import DEFAULT_CONTENT, content_fonts, load_sources, select  # noqa: E402
+from leaflets.pipeline.processes import cores  # noqa: E402
 from leaflets.render.html import QR_URL, TEMPLATES, booking_qr, render_html  # noqa: E402
 
 #: A sentence printed only in the failed-fusion leaflet (and its large print), and what it becomes.
@@ -136,7 +136,7 @@ def median(runs: list[float]) -> float:
 
 def profile_full_build(content_path: Path, out: Path) -> str:
     """The top of a cProfile of one full build in this process (one job, so every call is seen)."""
-    from leaflets.build.plan import build
+    from leaflets.pipeline.plan import build
 
     profiler = cProfile.Profile()
     profiler.runcall(build, content_path, out, force=True, jobs=1)

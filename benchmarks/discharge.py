@@ -31,9 +31,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from leaflets.build.plan import DEFAULT_CONTENT, load_content  # noqa: E402
 from leaflets.discharge.handouts import DISCHARGE_VARIANT, HANDOUT, handout_html  # noqa: E402
 from leaflets.discharge.patients import OPTIONAL, REQUIRED, read_patients  # noqa: E402
+from leaflets.pipeline.plan import DEFAULT_CONTENT, load_content  # noqa: E402
 from leaflets.render.html import TEMPLATES, booking_qr, environment  # noqa: E402
 
 LEAFLETS = ["failed-fusion", "failed-decompression", "scar-tissue", "rehabilitation"]

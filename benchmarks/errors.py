@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from leaflets.build.processes import cores  # noqa: E402
+from leaflets.pipeline.processes import cores  # noqa: E402
 
 #: The typo: a week written as a word where the content needs a number.
 TYPO = ("week: 6\n", "week: six\n")

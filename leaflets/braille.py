@@ -27,10 +27,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from leaflets.build.files import write_atomically
 from leaflets.content.editions import STANDARD
 from leaflets.content.load import display_path
 from leaflets.errors import BuildError
+from leaflets.pipeline.files import write_atomically
 
 CELLS, LINES = 40, 25
 #: The BRF character set (North American Braille ASCII), a liblouis display table put before the language's.
@@ -237,7 +237,7 @@ def _page(lines: Sequence[str], number: str) -> str:
 def leaflet_files(content_path: Path, only: Sequence[str] = (), languages: Sequence[str] = ()) -> dict[str, bytes]:
     """A braille-ready file for each overview and cause leaflet the build makes (`only`, `languages` as it
     chose), by name, e.g. `scar-tissue-en.brf`. Made from the HTML, so the build can make them before the PDFs."""
-    from leaflets.build.plan import load_sources, select  # late: the build stage only for this command
+    from leaflets.pipeline.plan import load_sources, select  # late: the build stage only for this command
     from leaflets.render.html import environment, render_html, strings_for
 
     require_liblouis()
@@ -255,7 +255,7 @@ def leaflet_files(content_path: Path, only: Sequence[str] = (), languages: Seque
 
 def write_files(files: Mapping[str, bytes], out_dir: Path) -> list[Path]:
     """Write the braille files beside the PDFs in `out_dir`, each whole or not at all."""
-    from leaflets.build.publish import output_folder
+    from leaflets.pipeline.publish import output_folder
 
     with output_folder(out_dir, display_path(out_dir)):
         for name, data in files.items():

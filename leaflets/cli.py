@@ -13,7 +13,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
-from leaflets.build.plan import (
+from leaflets.checks.quality import Finding, format_report
+from leaflets.content.load import display_path
+from leaflets.content.schema import PAPERS
+from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError, UsageError
+from leaflets.pipeline.plan import (
     DEFAULT_CONTENT,
     DEFAULT_ICC,
     DEFAULT_OUTPUT,
@@ -25,11 +29,7 @@ from leaflets.build.plan import (
     record_translation,
     select,
 )
-from leaflets.build.publish import MANIFEST
-from leaflets.checks.quality import Finding, format_report
-from leaflets.content.load import display_path
-from leaflets.content.schema import PAPERS
-from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError, UsageError
+from leaflets.pipeline.publish import MANIFEST
 
 EXAMPLES = """\
 examples:

@@ -105,7 +105,7 @@ def _findings(tree: ast.AST) -> Iterator[str]:
 
 def checks_table() -> str:
     """Every check of the quality gate: the column of the summary table that shows it, and where it is made."""
-    from leaflets.build.plan import PAGE_CHECKS  # late: the build plan imports the whole pipeline
+    from leaflets.pipeline.plan import PAGE_CHECKS  # late: the build plan imports the whole pipeline
 
     headings = dict(COLUMNS)
     rows = ["| check | summary column | made on | reported by |", "|---|---|---|---|"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build import processes
-from leaflets.build.plan import Output, build
+from leaflets.pipeline import processes
+from leaflets.pipeline.plan import Output, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content.yaml"

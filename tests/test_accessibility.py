@@ -17,7 +17,6 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from leaflets.build.plan import Output, build, load_content
 from leaflets.checks import structure
 from leaflets.checks.pages import check_accessibility
 from leaflets.checks.quality import ERROR, PASS
@@ -26,6 +25,7 @@ from leaflets.cli import main
 from leaflets.content import wording
 from leaflets.content.editions import editions, glossary_for
 from leaflets.errors import BuildError
+from leaflets.pipeline.plan import Output, build, load_content
 from leaflets.render.html import TEMPLATES
 from leaflets.render.pdf import PdfWriter
 

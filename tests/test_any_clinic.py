@@ -25,10 +25,10 @@ import pytest
 import yaml
 from PIL import Image, ImageDraw
 
-from leaflets.build.plan import Gate, Output, build
 from leaflets.cli import main
 from leaflets.discharge.patients import REQUIRED
 from leaflets.errors import BuildError, ContentError, QualityError
+from leaflets.pipeline.plan import Gate, Output, build
 from tests.conftest import ROOT, line_of
 from tests.pdfread import MM_PER_POINT, page_texts, printed_sentences, repeated
 from tests.test_print_editions import decode_qr

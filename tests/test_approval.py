@@ -16,9 +16,9 @@ from PIL import Image, ImageDraw
 
 from leaflets.approval.fields import DELETED, INSERTED, SAME, FieldChange, Words, field_changes, word_diff
 from leaflets.approval.pages import changed_regions
-from leaflets.build.plan import Gate, build
 from leaflets.cli import main
 from leaflets.errors import QualityError
+from leaflets.pipeline.plan import Gate, build
 from tests.conftest import CONTENT, TRANSLATIONS
 
 PARAGRAPH = "cause_leaflets[2].sections[0].paragraphs[1]"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build.plan import load_content
 from leaflets.cli import main
 from leaflets.content import limits
+from leaflets.pipeline.plan import load_content
 from leaflets.render.html import booking_address
 from tests.conftest import line_of
 
@@ -385,7 +385,7 @@ def test_a_good_png_logo_is_accepted(content_copy: MakeContent) -> None:
 def test_a_spoofing_booking_address_prints_the_host_it_opens(content_copy: MakeContent, tmp_path: Path) -> None:
     import pdfplumber
 
-    from leaflets.build.plan import build
+    from leaflets.pipeline.plan import build
 
     content = content_copy(
         ("booking_url: https://www.example.org/book", "booking_url: https://evil.example/example.org/")

@@ -14,10 +14,10 @@ import yaml
 
 from leaflets import cli, reference
 from leaflets.approval import cli as approval_cli
-from leaflets.build.plan import PAGE_CHECKS
 from leaflets.checks.quality import COLUMNS
 from leaflets.content.limits import LIMITS
 from leaflets.discharge import cli as discharge_cli
+from leaflets.pipeline.plan import PAGE_CHECKS
 from tests.conftest import ROOT
 
 

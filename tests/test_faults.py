@@ -23,10 +23,10 @@ from typing import Any
 import pikepdf
 import pytest
 
-from leaflets.build import processes
 from leaflets.cli import INTERRUPTED, main
 from leaflets.discharge import handouts as discharge
 from leaflets.discharge.cli import INTERRUPTED as DISCHARGE_INTERRUPTED
+from leaflets.pipeline import processes
 from tests.conftest import ROOT
 from tests.folders import assert_consistent, snapshot
 
@@ -173,7 +173,7 @@ def test_a_killed_build_is_swept_and_recovered_by_the_next_run(approved: Path, t
 
 KILL_WHILE_PUBLISHING = """\
 import os, signal, sys
-from leaflets.build import publish
+from leaflets.pipeline import publish
 from leaflets.cli import main
 rename = os.replace
 def replace(source, target):
@@ -206,7 +206,7 @@ def test_a_build_killed_while_publishing_is_finished_by_the_next_run(content_cop
 HOLD_THE_FOLDER = """\
 import sys
 from pathlib import Path
-from leaflets.build.files import locked_folder
+from leaflets.pipeline.files import locked_folder
 with locked_folder(Path(sys.argv[1]), "busy"):
     print("held", flush=True)
     sys.stdin.read()

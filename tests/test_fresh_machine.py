@@ -30,7 +30,7 @@ from pathlib import Path
 if sys.argv[3] == "1":
     import weasyprint.pdf.fonts
     weasyprint.pdf.fonts.harfbuzz_subset = None
-from leaflets.build.plan import build
+from leaflets.pipeline.plan import build
 build(Path(sys.argv[1]), Path(sys.argv[2]), only=["scar-tissue"], force=True, languages=["en"], jobs=1)
 """
 

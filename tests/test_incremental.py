@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from leaflets.build.plan import Output, build
+from leaflets.pipeline.plan import Output, build
 from tests.conftest import CONTENT, ROOT
 
 ONLY = ["overview", "scar-tissue"]

@@ -15,11 +15,11 @@ import pikepdf
 import pytest
 import yaml
 
-from leaflets.build.plan import build, load_content, load_sources
 from leaflets.cli import main
 from leaflets.content import wording
 from leaflets.content.editions import editions
 from leaflets.errors import ContentError, UsageError
+from leaflets.pipeline.plan import build, load_content, load_sources
 from leaflets.render.html import render_html
 from tests.conftest import ROOT, line_of
 from tests.pdfread import page_texts

@@ -10,7 +10,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from leaflets.build.plan import Output, build
+from leaflets.pipeline.plan import Output, build
 from tests.conftest import CONTENT
 from tests.pdfread import MM_PER_POINT, assert_in_order, page_texts
 
@@ -305,7 +305,7 @@ def test_a_phone_number_in_a_sentence_is_kept_on_one_line(kept: bool, tmp_path: 
     # A 46 mm line has room for "Please call us on (555)" but not for the whole number after it.
     import pypdfium2 as pdfium
 
-    from leaflets.build.plan import load_content
+    from leaflets.pipeline.plan import load_content
     from leaflets.render.html import TEMPLATES, palette
     from leaflets.render.pdf import PdfWriter
     from leaflets.render.wrapping import fill

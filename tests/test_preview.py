@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build import workers
-from leaflets.build.files import scratch_folder
+from leaflets.pipeline import workers
+from leaflets.pipeline.files import scratch_folder
 from leaflets.preview.server import Board, Renderer, serve, stop
 from tests.browser import Browser, chromium, environment_for, preview_url
 from tests.conftest import ROOT, line_of

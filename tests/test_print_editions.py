@@ -17,8 +17,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from leaflets.build.plan import Output, build
 from leaflets.errors import BuildError
+from leaflets.pipeline.plan import Output, build
 from tests.browser import HEADLESS
 from tests.conftest import CONTENT
 from tests.pdfread import MM_PER_POINT, page_texts, printed_sentences, repeated

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from leaflets.build import plan as build_module
-from leaflets.build.plan import Output, build
 from leaflets.checks.quality import Finding
 from leaflets.cli import main
 from leaflets.errors import BuildError
+from leaflets.pipeline import plan as build_module
+from leaflets.pipeline.plan import Output, build
 from leaflets.render import pdf as pdf_module
 from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT

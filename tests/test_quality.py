@@ -11,12 +11,12 @@ import pikepdf
 import pytest
 import weasyprint
 
-from leaflets.build.plan import Gate, Output, build, load_content
 from leaflets.checks.pages import check_accessibility, check_layout, check_type_size, contrast
 from leaflets.checks.quality import ERROR, PASS, WARNING, Finding, check_actionability
 from leaflets.checks.readability import measure, syllables
 from leaflets.cli import main
 from leaflets.errors import QualityError
+from leaflets.pipeline.plan import Gate, Output, build, load_content
 from leaflets.render.html import TEMPLATES
 from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT

@@ -11,9 +11,9 @@ import pikepdf
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
-from leaflets.build.files import write_atomically
-from leaflets.build.plan import build, confined
 from leaflets.errors import BuildError
+from leaflets.pipeline.files import write_atomically
+from leaflets.pipeline.plan import build, confined
 from leaflets.render import fonts as fonts_module
 from leaflets.render import pdf as pdf_module
 from leaflets.render.html import TEMPLATES

@@ -11,7 +11,6 @@ from typing import Any
 import pikepdf
 import pytest
 
-from leaflets.build.plan import Output, build, load_content
 from leaflets.checks.quality import NOT_CHECKED, PASS, WARNING, Finding, check_actionability, check_reading_level
 from leaflets.checks.readability import (
     WORD,
@@ -25,6 +24,7 @@ from leaflets.checks.readability import (
 from leaflets.cli import main
 from leaflets.content import wording
 from leaflets.content.editions import editions
+from leaflets.pipeline.plan import Output, build, load_content
 from leaflets.render.html import TEMPLATES, booking_qr, render_html
 from leaflets.render.layout import headroom
 from leaflets.render.pdf import PdfWriter

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from leaflets.build.plan import load_content
 from leaflets.cli import main
 from leaflets.content import wording
 from leaflets.content.editions import editions
 from leaflets.errors import ContentError
+from leaflets.pipeline.plan import load_content
 from leaflets.render.html import render_html, wording_fillings
 from tests.conftest import CONTENT, ROOT
 

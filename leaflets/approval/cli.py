@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from leaflets.build.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT
 from leaflets.cli import interrupted_code, positive, say_error
 from leaflets.content.load import display_path
 from leaflets.content.schema import PAPERS
 from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError
+from leaflets.pipeline.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT
 
 #: The longest name or note an approval records (a person, a role; a sentence).
 LONGEST_NAME, LONGEST_NOTE = 100, 500
@@ -140,8 +140,8 @@ def changes_main(argv: Sequence[str]) -> int:
 def approve_main(argv: Sequence[str]) -> int:
     """The approve command."""
     from leaflets.approval.record import approve
-    from leaflets.build.plan import load_sources
     from leaflets.content.editions import editions
+    from leaflets.pipeline.plan import load_sources
 
     args = approve_parser().parse_args(argv)
     try:

@@ -23,16 +23,16 @@ from pydantic import ValidationError
 from leaflets.approval.earlier import earlier_content
 from leaflets.approval.fields import DELETED, INSERTED, FieldChange, field_changes, with_change
 from leaflets.approval.pages import PdfComparison, compare_pdfs, pages_with, words
-from leaflets.build.files import scratch_folder
-from leaflets.build.gallery import language_name
-from leaflets.build.incremental import edition_digest
-from leaflets.build.plan import Gate, Plan, Planned, Source, content_fonts, load_sources, select
-from leaflets.build.processes import cores
-from leaflets.build.workers import renderer
 from leaflets.content import wording
 from leaflets.content.editions import Edition, editions
 from leaflets.content.load import display_path
 from leaflets.content.schema import Content
+from leaflets.pipeline.files import scratch_folder
+from leaflets.pipeline.gallery import language_name
+from leaflets.pipeline.incremental import edition_digest
+from leaflets.pipeline.plan import Gate, Plan, Planned, Source, content_fonts, load_sources, select
+from leaflets.pipeline.processes import cores
+from leaflets.pipeline.workers import renderer
 
 #: Words either side of a change that the search for its page takes along (fewer words find more pages).
 AROUND = 3

@@ -18,10 +18,10 @@ from typing import Any
 
 import yaml
 
-from leaflets.build.plan import Source, load_sources
 from leaflets.content.load import display_path
 from leaflets.content.translations import record_path
 from leaflets.errors import ContentError, UsageError
+from leaflets.pipeline.plan import Source, load_sources
 
 
 @dataclass(frozen=True)

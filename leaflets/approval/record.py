@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from leaflets.build.files import write_atomically
-from leaflets.build.incremental import previous_outputs
-from leaflets.build.publish import MANIFEST, THUMBNAILS, output_folder
 from leaflets.checks.quality import Finding, failures
 from leaflets.content.limits import PROBLEMS_SHOWN
 from leaflets.content.load import display_path
 from leaflets.errors import QualityError, UsageError
+from leaflets.pipeline.files import write_atomically
+from leaflets.pipeline.incremental import previous_outputs
+from leaflets.pipeline.publish import MANIFEST, THUMBNAILS, output_folder
 
 APPROVAL = "approval"
 QUALITY = "quality.json"
@@ -134,8 +134,8 @@ def _show_in_gallery(
     out_dir: Path, manifest: dict[str, Any], record: dict[str, Any], descriptions: Mapping[str, str], title: str
 ) -> None:
     """Write the gallery again with the approval beside each leaflet (its thumbnails are already there)."""
-    from leaflets.build.gallery import write_gallery
-    from leaflets.build.plan import Output  # late: the build plan imports the whole pipeline
+    from leaflets.pipeline.gallery import write_gallery
+    from leaflets.pipeline.plan import Output  # late: the build plan imports the whole pipeline
 
     outputs = [Output.from_entry(entry) for entry in manifest["files"]]
     sources = {output.file: out_dir / output.file for output in outputs}

@@ -10,9 +10,9 @@ import base64
 from pathlib import Path
 
 from leaflets.approval.compare import CHANGED, GONE, NEW, LanguageReport, LeafletReport, Place, Report
-from leaflets.build.files import describe_os_error, write_atomically
 from leaflets.content.load import display_path
 from leaflets.errors import BuildError
+from leaflets.pipeline.files import describe_os_error, write_atomically
 from leaflets.render.html import environment
 
 REPORT = "changes.html"

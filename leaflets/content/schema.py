@@ -349,7 +349,7 @@ class Content(Model):
     trifold: Trifold = Field(default_factory=Trifold, description="What the tri-fold brochure carries.")
     discharge: Discharge = Field(default_factory=Discharge, description="Wording of the discharge handouts.")
     quality: Quality = Field(default_factory=Quality, description="Targets for the quality report.")
-    #: The fixed wording for this content's language, set by `build.plan.load_content` (see content/wording.py).
+    #: The fixed wording for this content's language, set by `content.sources.load_content` (see content/wording.py).
     _wording: dict[str, Any] = PrivateAttr(default_factory=dict)
 
 

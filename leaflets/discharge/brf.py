@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from leaflets import braille
-from leaflets.build.files import write_atomically
-from leaflets.build.plan import Source
 from leaflets.content import wording
 from leaflets.discharge.handouts import Made, handout_folder, handout_html
 from leaflets.discharge.patients import Patient, RowProblem
 from leaflets.errors import BuildError
+from leaflets.pipeline.files import write_atomically
+from leaflets.pipeline.plan import Source
 from leaflets.render.html import environment, strings_for
 
 

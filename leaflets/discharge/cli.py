@@ -10,9 +10,6 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from leaflets.build.files import write_atomically
-from leaflets.build.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_sources
-from leaflets.build.processes import cores
 from leaflets.cli import interrupted_code, say_error
 from leaflets.content import wording
 from leaflets.content.limits import PROBLEMS_SHOWN
@@ -30,6 +27,9 @@ from leaflets.discharge.handouts import (
 from leaflets.discharge.patients import PatientList, RowProblem, record_key
 from leaflets.discharge.records import PatientFileError
 from leaflets.errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
+from leaflets.pipeline.files import write_atomically
+from leaflets.pipeline.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_sources
+from leaflets.pipeline.processes import cores
 
 #: Every row's problem when there are more than the terminal shows (row and column only).
 PROBLEMS_FILE = "problems.txt"

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from leaflets.build import workers
-from leaflets.build.plan import Gate, Plan, content_fonts, load_content, read_content, select
 from leaflets.checks.plainwords import vocabulary
 from leaflets.checks.quality import Finding, check_content
 from leaflets.content import wording
 from leaflets.content.load import display_path
 from leaflets.errors import ContentError, LeafletError, UsageError
+from leaflets.pipeline import workers
+from leaflets.pipeline.plan import Gate, Plan, content_fonts, load_content, read_content, select
 from leaflets.render.html import TEMPLATES, booking_qr, environment, strings_for
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
@@ -380,7 +380,7 @@ def summary(state: State, changed: Iterable[str], seconds: float) -> str:
 
 def run(content_path: Path, paper: str | None, only: Sequence[str], port: int, say: Callable[[str], None]) -> None:
     """The preview command until Ctrl-C: render, serve, follow saves. Cleans up whatever ends it."""
-    from leaflets.build.files import scratch_folder
+    from leaflets.pipeline.files import scratch_folder
 
     with scratch_folder("preview", route_tempfile=True) as folder:
         renderer = Renderer(content_path, paper, only, folder)

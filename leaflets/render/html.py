@@ -79,7 +79,7 @@ def css_counter_text(pattern: str) -> Markup:
 
 def strings_for(content: Content) -> dict[str, Any]:
     """The fixed wording for the content's language (the shipped table with the clinic's `strings:` file over it,
-    as `build.plan.load_content` resolved it); `en-US` and `en-GB` share the `en` block."""
+    as `content.sources.load_content` resolved it); `en-US` and `en-GB` share the `en` block."""
     return content._wording or wording.shipped()[wording.base(content.language)]
 
 

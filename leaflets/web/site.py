@@ -21,12 +21,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from leaflets.build.files import write_atomically
-from leaflets.build.plan import content_fonts, load_sources
-from leaflets.build.publish import STAGING, output_folder
 from leaflets.content import load as content_stage
 from leaflets.content.load import display_path
 from leaflets.errors import BuildError
+from leaflets.pipeline.files import write_atomically
+from leaflets.pipeline.plan import content_fonts, load_sources
+from leaflets.pipeline.publish import STAGING, output_folder
 from leaflets.render.fonts import FAMILY, FONT_DIR, FONT_FACES, _fallback_family
 from leaflets.render.html import TEMPLATES, environment
 from leaflets.web.pages import STYLESHEET, Language, colour_problems, render_pages

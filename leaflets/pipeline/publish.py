@@ -23,9 +23,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from leaflets.build.files import locked_folder, remove_partial_files, sync_folder
-from leaflets.build.processes import signals_held
 from leaflets.errors import BuildError
+from leaflets.pipeline.files import locked_folder, remove_partial_files, sync_folder
+from leaflets.pipeline.processes import signals_held
 
 MANIFEST = "manifest.json"
 THUMBNAILS = "thumbnails"

@@ -34,7 +34,7 @@ from typing import Any
 STOPPING = {signal.SIGINT, signal.SIGTERM}
 #: What the server imports before it forks a worker: the command's main module (so no worker imports it again)
 #: and what making a leaflet or a handout needs (preload.py).
-PRELOAD = ["__main__", "leaflets.build.preload"]
+PRELOAD = ["__main__", "leaflets.pipeline.preload"]
 
 _lock = threading.Lock()
 _claimed: list[int] = []  # the lock on the server's socket folder, held while this process lives (files.claim)
@@ -69,7 +69,7 @@ def context() -> ForkServerContext:
 
 def start() -> None:
     """Start the server, if it is not running: it loads while this process goes on (see above)."""
-    from leaflets.build.files import claim, system_temp  # late: files.py imports this module (signals_held)
+    from leaflets.pipeline.files import claim, system_temp  # late: files.py imports this module (signals_held)
 
     context()
     with _lock:

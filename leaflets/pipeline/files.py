@@ -21,8 +21,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from leaflets.build.processes import signals_held
 from leaflets.errors import BuildError
+from leaflets.pipeline.processes import signals_held
 
 #: Temporary files `write_atomically` makes beside the target; a killed run can leave them.
 PARTIAL = re.compile(r"\..+\.part")

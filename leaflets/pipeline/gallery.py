@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from leaflets.approval.record import status
-from leaflets.build.files import write_atomically
+from leaflets.pipeline.files import write_atomically
 from leaflets.render.html import environment
 
 GALLERY = "index.html"

@@ -19,12 +19,6 @@ from typing import Any
 import jinja2
 
 from leaflets.approval.record import APPROVAL, recorded
-from leaflets.build.files import describe_os_error, scratch_folder, write_atomically
-from leaflets.build.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
-from leaflets.build.processes import cores
-from leaflets.build.processes import start as start_workers
-from leaflets.build.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
-from leaflets.build.workers import Made, Task, WriterSettings, renderer
 from leaflets.checks.plainwords import vocabulary
 from leaflets.checks.quality import NOT_CHECKED, WARNING, Finding, check_content, check_fit, failures
 from leaflets.content import load as content_stage
@@ -34,6 +28,12 @@ from leaflets.content.load import display_path, text_fields
 from leaflets.content.schema import PAPERS, Content
 from leaflets.content.yamltree import FieldPath
 from leaflets.errors import BuildError, ContentError, Problem, QualityError, UsageError
+from leaflets.pipeline.files import describe_os_error, scratch_folder, write_atomically
+from leaflets.pipeline.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
+from leaflets.pipeline.processes import cores
+from leaflets.pipeline.processes import start as start_workers
+from leaflets.pipeline.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
+from leaflets.pipeline.workers import Made, Task, WriterSettings, renderer
 from leaflets.render.fonts import FontSet, font_set
 from leaflets.render.html import (
     PROJECT_ROOT,
@@ -459,7 +459,7 @@ def _stage_set(plans: list[Plan], out_dir: Path, staged: Path, published: list[O
     gallery_current = _is_plain_file(out_dir / GALLERY) and _is_plain_folder(out_dir / THUMBNAILS)
     if not any(plan.rebuilt for plan in plans) and gallery_current and _read(out_dir / MANIFEST) == manifest:
         return False
-    from leaflets.build.gallery import write_gallery  # late: pypdfium2 only when something changed
+    from leaflets.pipeline.gallery import write_gallery  # late: pypdfium2 only when something changed
 
     every = {e.name: e.description for plan in plans for e in editions(plan.content)}
     sources = {o.file: staged / o.file if (staged / o.file).exists() else out_dir / o.file for o in published}
@@ -629,7 +629,7 @@ class Plan:
         """Render, check and write one office-printer leaflet from its `html` (`self.html(edition)`) into `out_dir`
         in this process, with the writer `workers.load()` made; its findings go to `log`, a failing one raises
         QualityError (the live preview)."""
-        from leaflets.build.workers import make
+        from leaflets.pipeline.workers import make
 
         task = self._task(edition, False, html, out_dir)
         return self._made(edition, False, "", make(task), out_dir)

@@ -20,11 +20,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from leaflets.build import processes
-from leaflets.build.files import write_atomically
-from leaflets.build.processes import signals_held
 from leaflets.checks.quality import Finding
 from leaflets.content.schema import Content
+from leaflets.pipeline import processes
+from leaflets.pipeline.files import write_atomically
+from leaflets.pipeline.processes import signals_held
 from leaflets.render.fonts import FontSet
 from leaflets.render.html import TEMPLATES, booking_qr, field_namer
 
@@ -226,8 +226,8 @@ def make(task: Task) -> Made:
 def _thumbnails_to_publish(target: Path, data: bytes) -> None:
     """A PDF made for publishing (into a staging folder, publish.py) that is not the one published: its gallery
     thumbnails now, with PDFium loaded here and beside the other leaflets (the gallery takes them as made)."""
-    from leaflets.build.gallery import plain_file, write_thumbnails
-    from leaflets.build.publish import STAGING
+    from leaflets.pipeline.gallery import plain_file, write_thumbnails
+    from leaflets.pipeline.publish import STAGING
 
     if target.parent.name.startswith(STAGING) and plain_file(target.parent.parent / target.name) != data:
         write_thumbnails(target.parent, target.name, data)

@@ -14,9 +14,9 @@ import gc
 def _load() -> None:
     import pypdfium2  # noqa: F401
 
-    from leaflets.build import gallery, plan, workers  # noqa: F401
     from leaflets.checks import pages  # noqa: F401
     from leaflets.discharge import handouts  # noqa: F401
+    from leaflets.pipeline import gallery, plan, workers  # noqa: F401
     from leaflets.render import layout, pdf  # noqa: F401
 
 
