@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from leaflets.pipeline.plan import DEFAULT_CONTENT, content_fonts, load_sources, select  # noqa: E402
+from leaflets.content.sources import content_fonts, load_sources, select  # noqa: E402
+from leaflets.pipeline.plan import DEFAULT_CONTENT  # noqa: E402
 from leaflets.pipeline.processes import cores  # noqa: E402
 from leaflets.render.html import QR_URL, TEMPLATES, booking_qr, render_html  # noqa: E402
 

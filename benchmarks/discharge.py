@@ -31,9 +31,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from leaflets.content.sources import load_content  # noqa: E402
 from leaflets.discharge.handouts import DISCHARGE_VARIANT, HANDOUT, handout_html  # noqa: E402
 from leaflets.discharge.patients import OPTIONAL, REQUIRED, read_patients  # noqa: E402
-from leaflets.pipeline.plan import DEFAULT_CONTENT, load_content  # noqa: E402
+from leaflets.pipeline.plan import DEFAULT_CONTENT  # noqa: E402
 from leaflets.render.html import TEMPLATES, booking_qr, environment  # noqa: E402
 
 LEAFLETS = ["failed-fusion", "failed-decompression", "scar-tissue", "rehabilitation"]
@@ -93,7 +94,7 @@ def _baseline_worker(logo: str) -> None:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    from leaflets.render.fonts import FONT_DIR, SHIPPED
+    from leaflets.content.fonts import FONT_DIR, SHIPPED
     from leaflets.render.pdf import AssetFetcher
 
     content = load_content(DEFAULT_CONTENT)

@@ -20,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from leaflets.content.schema import PAPERS  # noqa: E402
-from leaflets.pipeline.plan import DEFAULT_CONTENT, content_fonts, load_content, select  # noqa: E402
+from leaflets.content.papers import PAPERS  # noqa: E402
+from leaflets.content.sources import content_fonts, load_content, select  # noqa: E402
+from leaflets.pipeline.plan import DEFAULT_CONTENT  # noqa: E402
 from leaflets.render.html import TEMPLATES, booking_qr, environment, render_html  # noqa: E402
 from leaflets.render.layout import headroom, shortfall  # noqa: E402
 from leaflets.render.pdf import PdfWriter  # noqa: E402

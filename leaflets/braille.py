@@ -237,12 +237,12 @@ def _page(lines: Sequence[str], number: str) -> str:
 def leaflet_files(content_path: Path, only: Sequence[str] = (), languages: Sequence[str] = ()) -> dict[str, bytes]:
     """A braille-ready file for each overview and cause leaflet the build makes (`only`, `languages` as it
     chose), by name, e.g. `scar-tissue-en.brf`. Made from the HTML, so the build can make them before the PDFs."""
-    from leaflets.pipeline.plan import load_sources, select  # late: the build stage only for this command
-    from leaflets.render.html import environment, render_html, strings_for
+    from leaflets.content.sources import load_sources, select  # late: the build stage only for this command
+    from leaflets.render.html import environment, render_html
 
     require_liblouis()
     sources = load_sources(content_path, languages=languages)
-    tables = [table_for(strings_for(s.content), s.content.language) for s in sources]  # all, before translating
+    tables = [table_for(s.content.wording, s.content.language) for s in sources]  # all, before translating
     env, files = environment(), {}
     for source, table in zip(sources, tables, strict=True):
         content, logo = source.content, (source.path.parent / source.content.brand.logo).resolve()

@@ -15,20 +15,11 @@ from types import FrameType
 
 from leaflets.checks.quality import Finding, format_report
 from leaflets.content.load import display_path
-from leaflets.content.schema import PAPERS
+from leaflets.content.papers import PAPERS
+from leaflets.content.sources import load_content, select, translation_record
 from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError, UsageError
-from leaflets.pipeline.plan import (
-    DEFAULT_CONTENT,
-    DEFAULT_ICC,
-    DEFAULT_OUTPUT,
-    QUALITY,
-    Gate,
-    Output,
-    build,
-    load_content,
-    record_translation,
-    select,
-)
+from leaflets.pipeline.files import write_atomically
+from leaflets.pipeline.plan import DEFAULT_CONTENT, DEFAULT_ICC, DEFAULT_OUTPUT, QUALITY, Gate, Output, build
 from leaflets.pipeline.publish import MANIFEST
 
 EXAMPLES = """\
@@ -265,7 +256,9 @@ def translated_main(argv: list[str]) -> int:
     """Write the translation's record of the master's text (see content/translations.py)."""
     args = translated_parser().parse_args(argv)
     try:
-        print(record_translation(args.content, args.translation))
+        record = translation_record(args.content, args.translation)
+        write_atomically(record.path, record.data)
+        print(record.said)
         return EXIT_OK
     except LeafletError as error:
         say_error(str(error), args.debug)

@@ -24,8 +24,9 @@ from leaflets.checks.structure import Problem, StructureTree, check_file, outlin
 from leaflets.cli import main
 from leaflets.content import wording
 from leaflets.content.editions import editions, glossary_for
+from leaflets.content.sources import load_content
 from leaflets.errors import BuildError
-from leaflets.pipeline.plan import Output, build, load_content
+from leaflets.pipeline.plan import Output, build
 from leaflets.render.html import TEMPLATES
 from leaflets.render.pdf import PdfWriter
 

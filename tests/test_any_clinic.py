@@ -603,7 +603,7 @@ def test_a_content_character_no_font_has_is_located(content_copy: Callable[..., 
 def test_the_machines_fonts_are_never_embedded(
     content_copy: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from leaflets.render.fonts import FontSet
+    from leaflets.content.fonts import FontSet
 
     monkeypatch.setattr(FontSet, "missing", lambda self, text: set())  # as if the character check had not looked
     content = content_copy(("    - Treatments can help.", "    - ✔ Treatments can help."))

@@ -16,7 +16,7 @@ import pytest
 
 from leaflets.cli import main
 from leaflets.content import limits
-from leaflets.pipeline.plan import load_content
+from leaflets.content.sources import load_content
 from leaflets.render.html import booking_address
 from tests.conftest import line_of
 

@@ -15,9 +15,10 @@ from types import ModuleType
 
 import pytest
 
+from leaflets.content.sources import load_content, load_sources, select
 from leaflets.discharge.patients import read_patients
 from leaflets.errors import ContentError
-from leaflets.pipeline.plan import DEFAULT_CONTENT, load_content, load_sources, select
+from leaflets.pipeline.plan import DEFAULT_CONTENT
 from leaflets.render.html import environment
 from tests.conftest import ROOT
 

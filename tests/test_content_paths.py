@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from leaflets.content.sources import load_content, load_sources
 from leaflets.errors import ContentError
-from leaflets.pipeline.plan import load_content, load_sources
 from tests.conftest import ROOT, line_of
 
 MakeContent = Callable[..., Path]

@@ -18,8 +18,9 @@ import yaml
 from leaflets.cli import main
 from leaflets.content import wording
 from leaflets.content.editions import editions
+from leaflets.content.sources import load_content, load_sources
 from leaflets.errors import ContentError, UsageError
-from leaflets.pipeline.plan import build, load_content, load_sources
+from leaflets.pipeline.plan import build
 from leaflets.render.html import render_html
 from tests.conftest import ROOT, line_of
 from tests.pdfread import page_texts

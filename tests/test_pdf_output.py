@@ -305,7 +305,7 @@ def test_a_phone_number_in_a_sentence_is_kept_on_one_line(kept: bool, tmp_path: 
     # A 46 mm line has room for "Please call us on (555)" but not for the whole number after it.
     import pypdfium2 as pdfium
 
-    from leaflets.pipeline.plan import load_content
+    from leaflets.content.sources import load_content
     from leaflets.render.html import TEMPLATES, palette
     from leaflets.render.pdf import PdfWriter
     from leaflets.render.wrapping import fill

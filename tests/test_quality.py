@@ -15,8 +15,9 @@ from leaflets.checks.pages import check_accessibility, check_layout, check_type_
 from leaflets.checks.quality import ERROR, PASS, WARNING, Finding, check_actionability
 from leaflets.checks.readability import measure, syllables
 from leaflets.cli import main
+from leaflets.content.sources import load_content
 from leaflets.errors import QualityError
-from leaflets.pipeline.plan import Gate, Output, build, load_content
+from leaflets.pipeline.plan import Gate, Output, build
 from leaflets.render.html import TEMPLATES
 from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT

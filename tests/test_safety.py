@@ -11,10 +11,10 @@ import pikepdf
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
+from leaflets.content import fonts as fonts_module
 from leaflets.errors import BuildError
 from leaflets.pipeline.files import write_atomically
 from leaflets.pipeline.plan import build, confined
-from leaflets.render import fonts as fonts_module
 from leaflets.render import pdf as pdf_module
 from leaflets.render.html import TEMPLATES
 from leaflets.render.pdf import AssetFetcher, PdfWriter

@@ -24,7 +24,8 @@ from leaflets.checks.readability import (
 from leaflets.cli import main
 from leaflets.content import wording
 from leaflets.content.editions import editions
-from leaflets.pipeline.plan import Output, build, load_content
+from leaflets.content.sources import load_content
+from leaflets.pipeline.plan import Output, build
 from leaflets.render.html import TEMPLATES, booking_qr, render_html
 from leaflets.render.layout import headroom
 from leaflets.render.pdf import PdfWriter

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from leaflets.cli import main
-from leaflets.render.fonts import FONT_DIR, FONT_FACES
+from leaflets.content.fonts import FONT_DIR, FONT_FACES
 from leaflets.web.pages import direction, language_name
 from tests.browser import chromium
 from tests.conftest import ROOT, line_of

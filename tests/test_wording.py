@@ -14,9 +14,10 @@ import yaml
 from leaflets.cli import main
 from leaflets.content import wording
 from leaflets.content.editions import editions
+from leaflets.content.sources import load_content
+from leaflets.content.wording import fillings as wording_fillings
 from leaflets.errors import ContentError
-from leaflets.pipeline.plan import load_content
-from leaflets.render.html import render_html, wording_fillings
+from leaflets.render.html import render_html
 from tests.conftest import CONTENT, ROOT
 
 MakeContent = Callable[..., Path]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from leaflets.cli import interrupted_code, positive, say_error
 from leaflets.content.load import display_path
-from leaflets.content.schema import PAPERS
+from leaflets.content.papers import PAPERS
 from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError
 from leaflets.pipeline.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT
 
@@ -141,7 +141,7 @@ def approve_main(argv: Sequence[str]) -> int:
     """The approve command."""
     from leaflets.approval.record import approve
     from leaflets.content.editions import editions
-    from leaflets.pipeline.plan import load_sources
+    from leaflets.content.sources import load_sources
 
     args = approve_parser().parse_args(argv)
     try:

@@ -27,10 +27,11 @@ from leaflets.content import wording
 from leaflets.content.editions import Edition, editions
 from leaflets.content.load import display_path
 from leaflets.content.schema import Content
+from leaflets.content.sources import Source, content_fonts, load_sources, select
 from leaflets.pipeline.files import scratch_folder
 from leaflets.pipeline.gallery import language_name
 from leaflets.pipeline.incremental import edition_digest
-from leaflets.pipeline.plan import Gate, Plan, Planned, Source, content_fonts, load_sources, select
+from leaflets.pipeline.plan import Gate, Plan, Planned
 from leaflets.pipeline.processes import cores
 from leaflets.pipeline.workers import renderer
 
@@ -241,7 +242,7 @@ class _Language:
             )
         except ValidationError:  # undone alone, it is not valid content: it may be in any leaflet that changed
             return list(self.changed)
-        content._wording = self.source.content._wording
+        content.use_wording(self.source.content.wording)
         plan = dataclasses.replace(self.new, content=content)
         drawn = {e.name: e for e in editions(content)}
         return [name for name in self.changed if name not in drawn or plan.html(drawn[name]) != self.html[name]]

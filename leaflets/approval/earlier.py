@@ -19,9 +19,9 @@ from typing import Any
 import yaml
 
 from leaflets.content.load import display_path
+from leaflets.content.sources import Source, load_sources
 from leaflets.content.translations import record_path
 from leaflets.errors import ContentError, UsageError
-from leaflets.pipeline.plan import Source, load_sources
 
 
 @dataclass(frozen=True)

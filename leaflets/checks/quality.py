@@ -20,7 +20,6 @@ from leaflets.checks.readability import fernandez_huerta_band, hardest_sentences
 from leaflets.content.editions import Edition, fits, glossary_for, sections, texts
 from leaflets.content.editions import editions as every_edition
 from leaflets.content.schema import Content, GlossaryEntry
-from leaflets.render.html import strings_for
 
 ERROR, WARNING, PASS = "error", "warning", "pass"
 #: A check that could not look (a missing word list, a rule that crashed): never a pass; a warning under --strict.
@@ -266,7 +265,7 @@ def check_actionability(
     The words that address the reader are the language's own (`reader_words` in templates/strings.yaml).
     """
     texts = [text for _, paragraphs in parts for text in paragraphs]
-    words = list((strings if strings is not None else strings_for(content))["reader_words"])
+    words = list((strings if strings is not None else content.wording)["reader_words"])
     addressed = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
     reader = f"'{words[0]}'" if words else "no reader_words in templates/strings.yaml"
     items = {

@@ -10,7 +10,8 @@ from itertools import combinations
 from typing import Any
 
 from leaflets.content import wording
-from leaflets.content.schema import PAPERS, CauseLeaflet, Content, GlossaryEntry
+from leaflets.content.papers import PAPERS
+from leaflets.content.schema import CauseLeaflet, Content, GlossaryEntry
 
 #: Layouts, each a stylesheet in templates/css/ on top of leaflet.css.
 STANDARD, LARGE_PRINT, TRIFOLD = "standard", "large-print", "trifold"

@@ -29,7 +29,7 @@ LONG_WORD = re.compile(f"(?<![^{BREAKS}])[^{BREAKS}]{{{WORD.value + 1},}}")
 def first_unprintable(text: str) -> str | None:
     """The first character of `text` that no typeface prints (control, reordering, private-use, unassigned or
     damaged characters), or None. Whether the embedded fonts have a printable character is a separate check
-    (leaflets/render/fonts.py), because it depends on the fonts the clinic adds."""
+    (leaflets/content/fonts.py), because it depends on the fonts the clinic adds."""
     return next((ch for ch in text if _is_control(ch)), None)
 
 

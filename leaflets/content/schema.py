@@ -35,8 +35,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Paragraphs = Annotated[list[Text], Field(min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
 
-PAPERS = ("a4", "letter")
-Paper = Literal["a4", "letter"]
+Paper = Literal["a4", "letter"]  # PAPERS (papers.py), for the type checker
 
 
 def _colour(value: str) -> str:
@@ -349,8 +348,20 @@ class Content(Model):
     trifold: Trifold = Field(default_factory=Trifold, description="What the tri-fold brochure carries.")
     discharge: Discharge = Field(default_factory=Discharge, description="Wording of the discharge handouts.")
     quality: Quality = Field(default_factory=Quality, description="Targets for the quality report.")
-    #: The fixed wording for this content's language, set by `content.sources.load_content` (see content/wording.py).
-    _wording: dict[str, Any] = PrivateAttr(default_factory=dict)
+    #: The fixed wording of this content's language: set once it is loaded (content/sources.py), never from YAML.
+    _wording: dict[str, Any] | None = PrivateAttr(default=None)
+
+    @property
+    def wording(self) -> dict[str, Any]:
+        """The fixed wording for this content's language: the shipped table with the clinic's `strings:` file over it
+        (content/wording.py); `en-US` and `en-GB` share the `en` block."""
+        if self._wording is None:
+            raise RuntimeError("content used before its wording was loaded: load it with content.sources.load_content")
+        return self._wording
+
+    def use_wording(self, table: dict[str, Any]) -> None:
+        """Give the content its language's fixed wording (stage 1 does, as it loads it)."""
+        self._wording = table
 
 
 def field_reference(model: type[BaseModel] = Content, prefix: str = "") -> list[str]:

@@ -12,6 +12,7 @@ PLACEHOLDERS, and nothing else. The wording is the clinic's text, not code: it i
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import string
@@ -19,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -28,6 +29,9 @@ from leaflets.content.limits import TEXT, WORD
 from leaflets.content.load import display_path, read_text
 from leaflets.content.printable import first_long_word
 from leaflets.errors import BuildError, ContentError, Problem
+
+if TYPE_CHECKING:
+    from leaflets.content.schema import Content
 
 SHIPPED = Path(__file__).resolve().parents[2] / "templates" / "strings.yaml"
 #: The language whose block names every entry (the others must match it).
@@ -209,3 +213,37 @@ def _problems(key: str, value: Any, known: dict[str, Any]) -> Iterator[str]:
 def base(language: str) -> str:
     """The block a language tag uses: `en-US` and `en-GB` share `en`."""
     return language.split("-")[0].lower()
+
+
+def fillings(content: Content) -> dict[str, list[dict[str, str]]]:
+    """What the templates fill each wording entry's placeholders with, for `content` (its wording set): every
+    entry of PLACEHOLDERS, with every set of values it is printed with."""
+    from leaflets.content import webpages  # late: both import this module
+    from leaflets.content.editions import editions
+
+    condition = content.condition
+    web_pages = webpages.qr_codes(content, editions(content))
+    return {
+        "page_x_of_y": [{"page": "99", "pages": "99"}],  # CSS counters (css_counter_text): the longest a budget allows
+        "what_is_it": [{"condition": condition.in_text}],
+        "qr_alt": [{"url": content.brand.booking_url}, *({"url": url} for url in web_pages.values())],
+        "cause_leaflet": [{"condition": condition.title, "title": leaflet.title} for leaflet in content.cause_leaflets],
+        "call_us": [{"phone": content.brand.phone}],
+        "past_review": [{"date": format_date(content.governance.review_by, content)}],
+    }
+
+
+def locale_of(content: Content) -> Any:
+    """The CLDR locale for dates: the tag's own region (en-US), else the language's default (wording `locale`)."""
+    from babel import Locale
+
+    language = content.language
+    return Locale.parse(language, sep="-") if "-" in language else Locale.parse(content.wording["locale"])
+
+
+def format_date(date: datetime.date, content: Content) -> str:
+    """A date in the content's language from CLDR (Babel): 2 November 2026 (en-GB), November 2, 2026 (en-US),
+    2 de noviembre de 2026 (es)."""
+    from babel.dates import format_date as cldr_date
+
+    return str(cldr_date(date, format="long", locale=locale_of(content)))

@@ -11,20 +11,18 @@ from pathlib import Path
 
 from leaflets import braille
 from leaflets.content import wording
+from leaflets.content.sources import Source
 from leaflets.discharge.handouts import Made, handout_folder, handout_html
 from leaflets.discharge.patients import Patient, RowProblem
 from leaflets.errors import BuildError
 from leaflets.pipeline.files import write_atomically
-from leaflets.pipeline.plan import Source
-from leaflets.render.html import environment, strings_for
+from leaflets.render.html import environment
 
 
 def tables(sources: Sequence[Source]) -> dict[str, str]:
     """Each language's braille table, checked (and liblouis found) before any handout is made."""
     braille.require_liblouis()
-    return {
-        wording.base(s.content.language): braille.table_for(strings_for(s.content), s.content.language) for s in sources
-    }
+    return {wording.base(s.content.language): braille.table_for(s.content.wording, s.content.language) for s in sources}
 
 
 def write_handouts(

@@ -14,7 +14,9 @@ from leaflets.cli import interrupted_code, say_error
 from leaflets.content import wording
 from leaflets.content.limits import PROBLEMS_SHOWN
 from leaflets.content.load import display_path
-from leaflets.content.schema import PAPERS, Content
+from leaflets.content.papers import PAPERS
+from leaflets.content.schema import Content
+from leaflets.content.sources import load_sources
 from leaflets.discharge.handouts import (
     Made,
     Settings,
@@ -28,7 +30,7 @@ from leaflets.discharge.patients import PatientList, RowProblem, record_key
 from leaflets.discharge.records import PatientFileError
 from leaflets.errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
 from leaflets.pipeline.files import write_atomically
-from leaflets.pipeline.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT, load_sources
+from leaflets.pipeline.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT
 from leaflets.pipeline.processes import cores
 
 #: Every row's problem when there are more than the terminal shows (row and column only).

@@ -27,8 +27,10 @@ from typing import Any
 
 from leaflets.content import wording
 from leaflets.content.editions import Edition, editions, glossary_for
+from leaflets.content.fonts import uncovered_fields
 from leaflets.content.load import display_path
 from leaflets.content.schema import Content, GlossaryEntry
+from leaflets.content.wording import format_date
 from leaflets.discharge.patients import RECORD_ID, Patient, PatientList, RowProblem, read_patients, record_key
 from leaflets.errors import BuildError, LeafletError, UsageError
 from leaflets.pipeline import processes
@@ -39,8 +41,7 @@ from leaflets.pipeline.files import (
     scratch_folder,
     write_atomically,
 )
-from leaflets.render.fonts import uncovered_fields
-from leaflets.render.html import TEMPLATES, booking_qr, environment, field_namer, format_date, render_html
+from leaflets.render.html import TEMPLATES, booking_qr, environment, field_namer, render_html
 
 #: ISO 19005-2 level A: archival (fonts embedded, sRGB output intent) and tagged for screen readers.
 DISCHARGE_VARIANT = "pdf/a-2a"
@@ -228,7 +229,7 @@ def _start_worker(settings: Settings, scratch: str, stop: Any) -> None:
 
 def _load_worker(settings: Settings) -> None:
     """Load the content and its translations once; each language's PDF writer is built when first needed."""
-    from leaflets.pipeline.plan import load_sources  # late: the build stage is only needed inside workers
+    from leaflets.content.sources import load_sources  # late: the build stage is only needed inside workers
 
     sources = load_sources(settings.content_path)
     by_language = {wording.base(s.content.language): s for s in sources}
@@ -247,7 +248,7 @@ def _in_language(patient: Patient) -> dict[str, Any]:
     state: dict[str, Any] | None = _worker["languages"].get(language)
     if state is not None:
         return state
-    from leaflets.pipeline.plan import content_fonts  # late: the build stage is only needed inside workers
+    from leaflets.content.sources import content_fonts  # late: the build stage is only needed inside workers
     from leaflets.render.pdf import PdfWriter  # late: WeasyPrint only where rendering happens
 
     source = _worker["sources"][language]

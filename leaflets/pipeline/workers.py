@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from leaflets.checks.quality import Finding
+from leaflets.content.fonts import FontSet
 from leaflets.content.schema import Content
 from leaflets.pipeline import processes
 from leaflets.pipeline.files import write_atomically
 from leaflets.pipeline.processes import signals_held
-from leaflets.render.fonts import FontSet
 from leaflets.render.html import TEMPLATES, booking_qr, field_namer
 
 

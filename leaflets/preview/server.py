@@ -29,10 +29,11 @@ from leaflets.checks.plainwords import vocabulary
 from leaflets.checks.quality import Finding, check_content
 from leaflets.content import wording
 from leaflets.content.load import display_path
+from leaflets.content.sources import content_fonts, load_content, read_content, select
 from leaflets.errors import ContentError, LeafletError, UsageError
 from leaflets.pipeline import workers
-from leaflets.pipeline.plan import Gate, Plan, content_fonts, load_content, read_content, select
-from leaflets.render.html import TEMPLATES, booking_qr, environment, strings_for
+from leaflets.pipeline.plan import Gate, Plan
+from leaflets.render.html import TEMPLATES, booking_qr, environment
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
 PAGE_WIDTH = 560  # pixels: big enough to read the text without opening the PDF
@@ -121,7 +122,7 @@ class Renderer:
             return self._advance(error=str(error), updated=now)  # since then, the content renamed a leaflet
         except LeafletError as error:
             return self._advance(error=str(error), updated=now)
-        strings = strings_for(plan.content)
+        strings = plan.content.wording
         words = check_content(plan.content, plan.chosen, strings, plan.today, False, plan.words)
         css = {p.name: p.read_bytes() for p in sorted((TEMPLATES / "css").glob("*.css"))}
         settings = plan.writer_settings()

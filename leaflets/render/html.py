@@ -6,7 +6,6 @@ missing variable is an error (StrictUndefined), never an empty gap.
 
 from __future__ import annotations
 
-import datetime
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -21,14 +20,15 @@ import segno
 from markupsafe import Markup
 
 from leaflets import __version__
+from leaflets.content import webpages as web
 from leaflets.content import wording
 from leaflets.content.editions import STORY_PARTS, Edition, Fit, editions, fits, gathered, glossary_for
 from leaflets.content.load import text_fields
 from leaflets.content.schema import Content
+from leaflets.content.wording import format_date
 from leaflets.content.yamltree import dotted
 from leaflets.errors import BuildError
 from leaflets.render.wrapping import breakable, codes_kept_whole, fill, keep_hyphenated_words, keeping, unbroken
-from leaflets.web import address as web
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -75,43 +75,6 @@ def css_counter_text(pattern: str) -> Markup:
         out += [css_string(text)] if text else []
         out += [f"counter({name})"] if name is not None else []
     return Markup(" ".join(out))
-
-
-def strings_for(content: Content) -> dict[str, Any]:
-    """The fixed wording for the content's language (the shipped table with the clinic's `strings:` file over it,
-    as `content.sources.load_content` resolved it); `en-US` and `en-GB` share the `en` block."""
-    return content._wording or wording.shipped()[wording.base(content.language)]
-
-
-def wording_fillings(content: Content) -> dict[str, list[dict[str, str]]]:
-    """What the templates fill each wording entry's placeholders with, for `content` (its wording set): every
-    entry of wording.PLACEHOLDERS, with every set of values it is printed with."""
-    condition = content.condition
-    web_pages = web.qr_codes(content, editions(content))
-    return {
-        "page_x_of_y": [{"page": "99", "pages": "99"}],  # CSS counters (css_counter_text): the longest a budget allows
-        "what_is_it": [{"condition": condition.in_text}],
-        "qr_alt": [{"url": content.brand.booking_url}, *({"url": url} for url in web_pages.values())],
-        "cause_leaflet": [{"condition": condition.title, "title": leaflet.title} for leaflet in content.cause_leaflets],
-        "call_us": [{"phone": content.brand.phone}],
-        "past_review": [{"date": format_date(content.governance.review_by, content)}],
-    }
-
-
-def locale_of(content: Content) -> Any:
-    """The CLDR locale for dates: the tag's own region (en-US), else the language's default (wording `locale`)."""
-    from babel import Locale
-
-    language = content.language
-    return Locale.parse(language, sep="-") if "-" in language else Locale.parse(strings_for(content)["locale"])
-
-
-def format_date(date: datetime.date, content: Content) -> str:
-    """A date in the content's language from CLDR (Babel): 2 November 2026 (en-GB), November 2, 2026 (en-US),
-    2 de noviembre de 2026 (es)."""
-    from babel.dates import format_date as cldr_date
-
-    return str(cldr_date(date, format="long", locale=locale_of(content)))
 
 
 def palette(content: Content, print_shop: bool) -> dict[str, str]:
@@ -276,7 +239,7 @@ def render_html(
     (default: the first, what the content asks for).
     """
     env = env or environment()
-    strings = strings_for(content)
+    strings = content.wording
     governance = content.governance
     fit = fit or fits(content, edition)[0]
     context = {

@@ -28,9 +28,9 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from leaflets.content.fonts import FONT_DIR, SHIPPED, FontSet
 from leaflets.errors import BuildError
 from leaflets.render.conformance import finish_conformance
-from leaflets.render.fonts import FONT_DIR, SHIPPED, FontSet
 from leaflets.render.layout import MM, FieldNamer, check_budget, check_panels, check_printable, holds, margin_overrun
 from leaflets.render.tagging import finish_tags
 

@@ -18,9 +18,9 @@ import jinja2
 
 from leaflets.content.editions import STANDARD, Edition, editions
 from leaflets.content.schema import Content
+from leaflets.content.webpages import INDEX, needed, page_name, page_path
 from leaflets.content.yamltree import FieldPath
-from leaflets.render.html import palette, render_html, strings_for
-from leaflets.web.address import INDEX, needed, page_name, page_path
+from leaflets.render.html import palette, render_html
 
 #: The stylesheet at the top of the web folder: the fonts' @font-face rules, then templates/css/web.css.
 STYLESHEET = "style.css"
@@ -122,7 +122,7 @@ def render_pages(languages: Sequence[Language], env: jinja2.Environment) -> list
     """Every page of the web edition: each language's leaflets, then the front page (in the first language)."""
     for language in languages:
         for key in WORDING:
-            needed(strings_for(language.content), key, language.tag, "the web edition is being made")
+            needed(language.content.wording, key, language.tag, "the web edition is being made")
     pages = [
         _leaflet_page(language, edition, languages, env)
         for language in languages

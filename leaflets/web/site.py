@@ -22,12 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from leaflets.content import load as content_stage
+from leaflets.content.fonts import FAMILY, FONT_DIR, FONT_FACES, _fallback_family
 from leaflets.content.load import display_path
+from leaflets.content.sources import content_fonts, load_sources
 from leaflets.errors import BuildError
 from leaflets.pipeline.files import write_atomically
-from leaflets.pipeline.plan import content_fonts, load_sources
 from leaflets.pipeline.publish import STAGING, output_folder
-from leaflets.render.fonts import FAMILY, FONT_DIR, FONT_FACES, _fallback_family
 from leaflets.render.html import TEMPLATES, environment
 from leaflets.web.pages import STYLESHEET, Language, colour_problems, render_pages
 
