@@ -33,11 +33,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DEFAULT_CONTENT = ROOT / "content.yaml"  # the shipped sample clinic
 
 from leaflets.content.sources import content_fonts, load_sources, select  # noqa: E402
-from leaflets.pipeline.plan import DEFAULT_CONTENT  # noqa: E402
 from leaflets.pipeline.processes import cores  # noqa: E402
-from leaflets.render.html import QR_URL, TEMPLATES, booking_qr, render_html  # noqa: E402
+from leaflets.render.html import QR_URL, booking_qr, render_html  # noqa: E402
+from leaflets.theme import TEMPLATES  # noqa: E402
 
 #: A sentence printed only in the failed-fusion leaflet (and its large print), and what it becomes.
 SENTENCE = ("do not grow together firmly.", "do not grow together well.")

@@ -30,12 +30,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DEFAULT_CONTENT = ROOT / "content.yaml"  # the shipped sample clinic
 
 from leaflets.content.sources import load_content  # noqa: E402
 from leaflets.discharge.handouts import DISCHARGE_VARIANT, HANDOUT, handout_html  # noqa: E402
 from leaflets.discharge.patients import OPTIONAL, REQUIRED, read_patients  # noqa: E402
-from leaflets.pipeline.plan import DEFAULT_CONTENT  # noqa: E402
-from leaflets.render.html import TEMPLATES, booking_qr, environment  # noqa: E402
+from leaflets.render.html import booking_qr, environment  # noqa: E402
+from leaflets.theme import TEMPLATES  # noqa: E402
 
 LEAFLETS = ["failed-fusion", "failed-decompression", "scar-tissue", "rehabilitation"]
 PR_SET_CHILD_SUBREAPER = 36  # Linux prctl(2): orphaned descendants become this process's children

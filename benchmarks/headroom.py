@@ -19,23 +19,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DEFAULT_CONTENT = ROOT / "content.yaml"  # the shipped sample clinic
 
 from leaflets.content.papers import PAPERS  # noqa: E402
 from leaflets.content.sources import content_fonts, load_content, select  # noqa: E402
-from leaflets.pipeline.plan import DEFAULT_CONTENT  # noqa: E402
-from leaflets.render.html import TEMPLATES, booking_qr, environment, render_html  # noqa: E402
+from leaflets.render.html import booking_qr, environment, render_html  # noqa: E402
 from leaflets.render.layout import headroom, shortfall  # noqa: E402
 from leaflets.render.pdf import PdfWriter  # noqa: E402
+from leaflets.theme import Theme  # noqa: E402
 
 
 def measure(content_path: Path, papers: list[str], only: list[str]) -> list[tuple[str, dict[str, str]]]:
     """(leaflet, {paper: 'mm left (pages/budget)'}) for every leaflet of one content file."""
     content = load_content(content_path)
     logo = (content_path.parent / content.brand.logo).resolve()
-    writer = PdfWriter(
-        TEMPLATES / "css", [TEMPLATES, logo], booking_qr(content), fonts=content_fonts(content, content_path)
-    )
-    env = environment()
+    theme = Theme.beside(content_path)
+    writer = PdfWriter([logo], booking_qr(content), fonts=content_fonts(content, content_path), theme=theme)
+    env = environment(theme)
     rows: dict[str, dict[str, str]] = {}
     for paper in papers:
         for edition in select(content, only):

@@ -239,11 +239,12 @@ def leaflet_files(content_path: Path, only: Sequence[str] = (), languages: Seque
     chose), by name, e.g. `scar-tissue-en.brf`. Made from the HTML, so the build can make them before the PDFs."""
     from leaflets.content.sources import load_sources, select  # late: the build stage only for this command
     from leaflets.render.html import environment, render_html
+    from leaflets.theme import Theme
 
     require_liblouis()
     sources = load_sources(content_path, languages=languages)
     tables = [table_for(s.content.wording, s.content.language) for s in sources]  # all, before translating
-    env, files = environment(), {}
+    env, files = environment(Theme.beside(content_path)), {}
     for source, table in zip(sources, tables, strict=True):
         content, logo = source.content, (source.path.parent / source.content.brand.logo).resolve()
         for edition in select(content, only):

@@ -13,21 +13,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from leaflets import cli
-from leaflets.approval import cli as approval_cli
 from leaflets.checks.quality import COLUMNS
 from leaflets.content import limits
 from leaflets.content.schema import field_reference
-from leaflets.discharge import cli as discharge_cli
 
-#: Every command, as typed, with the function that makes its argument parser.
-COMMANDS: tuple[tuple[str, Callable[[], argparse.ArgumentParser]], ...] = (
-    ("python generate.py", cli.parser),
-    ("python generate.py discharge", discharge_cli.parser),
-    ("python generate.py preview", cli.preview_parser),
-    ("python generate.py translated", cli.translated_parser),
-    ("python generate.py changes", approval_cli.changes_parser),
-    ("python generate.py approve", approval_cli.approve_parser),
-)
+
+def commands() -> dict[str, argparse.ArgumentParser]:
+    """Every command of the command line, as typed (`leaflets build`), with its parser: the one the program uses."""
+    top = cli.parser(prog="leaflets")
+    subparsers = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    return {"leaflets": top, **{f"leaflets {name}": sub for name, sub in subparsers.choices.items()}}
+
 
 MARKER = re.compile(r"<!-- generated: ([a-z-]+) -->")
 PACKAGE = Path(__file__).parent
@@ -49,13 +45,17 @@ def limits_table() -> str:
 
 def options_table() -> str:
     """Each command's description and options, then the examples and exit codes its `--help` prints."""
-    return "\n\n".join(_command(typed, make()) for typed, make in COMMANDS)
+    return "\n\n".join(_command(typed, parser) for typed, parser in commands().items())
 
 
 def _command(typed: str, parser: argparse.ArgumentParser) -> str:
     formatter = parser._get_formatter()
     rows = ["| option | value | what it does |", "|---|---|---|"]
     for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):  # the commands, each with its summary
+            rows[:2] = ["| command | | what it does |", "|---|---|---|"]
+            rows += [f"| `{choice.dest}` | | {_cell(choice.help or '')} |" for choice in action._choices_actions]
+            continue
         if action.help == argparse.SUPPRESS or isinstance(action, argparse._HelpAction):
             continue
         names = ", ".join(f"`{name}`" for name in action.option_strings) or f"`{action.metavar or action.dest}`"

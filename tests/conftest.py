@@ -52,6 +52,13 @@ def temp_folder(tmp_path: Path, worker_runtime: Path, monkeypatch: pytest.Monkey
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def from_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs from the repository, as `leaflets` runs from a clinic's folder: a command given no --content
+    reads the sample clinic's content.yaml, wherever pytest was started."""
+    monkeypatch.chdir(ROOT)
+
+
 @pytest.fixture(scope="session", params=["a4", "letter"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, list[Output]]:
     """Every English leaflet built once per paper size: (paper, output folder, outputs)."""

@@ -398,7 +398,7 @@ def content_unlocated(stderr: str, path: Path) -> list[str]:
 
 def run_patient_case(text: str, folder: Path) -> Outcome:
     """`generate.py discharge` on the list, with rendering replaced by a stand-in; the answer judged."""
-    from leaflets.discharge import cli as discharge_cli
+    from leaflets.cli import discharge as discharge_cli
     from leaflets.discharge.handouts import Made
 
     def pretend(content: Any, settings: Any, patients: Any, jobs: int, progress: Any, *rest: Any) -> list[Any]:

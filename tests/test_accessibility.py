@@ -27,7 +27,6 @@ from leaflets.content.editions import editions, glossary_for
 from leaflets.content.sources import load_content
 from leaflets.errors import BuildError
 from leaflets.pipeline.plan import Output, build
-from leaflets.render.html import TEMPLATES
 from leaflets.render.pdf import PdfWriter
 
 Built = tuple[str, Path, list[Output]]
@@ -225,7 +224,7 @@ def test_the_trifold_reads_cover_inside_then_back(built: Built) -> None:
 
 @pytest.fixture(scope="module")
 def writer() -> PdfWriter:
-    return PdfWriter(TEMPLATES / "css", assets=[TEMPLATES])
+    return PdfWriter()
 
 
 def render(writer: PdfWriter, body: str, tmp_path: Path, name: str = "t.pdf") -> Path:
@@ -317,7 +316,7 @@ def test_a_broken_tree_fails_its_rule(
         "<p>Text <img src='../assets/logo.svg' alt='Logo' width=20></p>"
         "<ul><li>One</li></ul><p><a href='https://example.org/'>example.org</a></p>"
     )
-    writer_with_logo = PdfWriter(TEMPLATES / "css", assets=[TEMPLATES, ROOT / "assets"])
+    writer_with_logo = PdfWriter(assets=[ROOT / "assets"])
     path = render(writer_with_logo, body, tmp_path)
     assert check_file(path).passed
     assert rule in rules(check_file(edited(path, change, tmp_path)).problems)

@@ -18,9 +18,8 @@ import pytest
 from leaflets.content.sources import load_content, load_sources, select
 from leaflets.discharge.patients import read_patients
 from leaflets.errors import ContentError
-from leaflets.pipeline.plan import DEFAULT_CONTENT
 from leaflets.render.html import environment
-from tests.conftest import ROOT
+from tests.conftest import CONTENT, ROOT
 
 
 def script(name: str) -> ModuleType:
@@ -57,8 +56,8 @@ def test_the_discharge_benchmark_makes_a_valid_list_and_renders_its_baseline(tmp
     listed = read_patients(path, bench.LEAFLETS)
     assert listed.problems == [] and len(listed.patients) == 12
     patients = listed.patients
-    content = load_content(DEFAULT_CONTENT)
-    logo = (DEFAULT_CONTENT.parent / content.brand.logo).resolve()
+    content = load_content(CONTENT)
+    logo = (CONTENT.parent / content.brand.logo).resolve()
     html = bench.handout_html(content, patients[0], "a4", logo.as_uri(), False, environment())
     bench._baseline_worker(str(logo))  # WeasyPrint's best rate: fonts and CSS set up as the benchmark does
     assert bench._baseline_render(html) > 10_000  # the bytes of one handout's PDF
@@ -66,7 +65,7 @@ def test_the_discharge_benchmark_makes_a_valid_list_and_renders_its_baseline(tmp
 
 def test_the_headroom_script_measures_room_left_and_room_missing(content_copy: Callable[..., Path]) -> None:
     bench = script("headroom")
-    ((name, cells),) = bench.measure(DEFAULT_CONTENT, ["a4"], ["scar-tissue"])
+    ((name, cells),) = bench.measure(CONTENT, ["a4"], ["scar-tissue"])
     room, pages = cells["a4"].split()
     assert name == "scar-tissue" and pages == "(1/1)" and int(room) > 20
     # Past its budget a leaflet is measured, not stopped: how much it is too long, as a negative number.

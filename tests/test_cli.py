@@ -16,15 +16,59 @@ from leaflets.cli import main
 from tests.conftest import ROOT
 
 
-def test_help_lists_options_examples_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_lists_the_commands_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--help"])
     assert exited.value.code == 0
     text = capsys.readouterr().out
+    for command in ("build", "check", "preview", "discharge", "translated", "changes", "approve", "new"):
+        assert re.search(rf"^    {command}\b", text, re.M), command
+    assert "leaflets build --paper letter" in text
+    assert "`python generate.py` does the same as `leaflets`" in text
+
+
+def test_build_help_lists_options_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["build", "--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
     for option in ("--content PATH", "--out DIR", "--paper {a4,letter}", "--only NAME", "--list", "--debug"):
         assert option in text
-    assert "python generate.py --paper letter" in text
     assert "exit codes: 0 built, 1 the content needs fixing (or failed the quality gate), 2 wrong command line," in text
+
+
+def test_a_misspelt_command_is_named_with_the_commands_there_are(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["bulid"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'bulid' (choose from 'build', 'check', 'preview', 'discharge'," in capsys.readouterr().err
+
+
+def test_help_and_a_typo_load_nothing_of_the_pipeline() -> None:
+    script = (
+        "import sys\nfrom leaflets.cli import main\n"
+        "for argv in (['--help'], ['bulid']):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "heavy = ('weasyprint', 'pydantic', 'jinja2', 'yaml', 'leaflets.pipeline', 'leaflets.checks')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(heavy)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_python_m_leaflets_is_the_same_command_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "leaflets", "build", "--list"], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("overview ")
+
+
+def test_check_is_build_with_only_the_quality_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["check", "--only", "scar-tissue", "--language", "en", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["quality.json"]
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Checked 1 leaflet in ")
 
 
 def test_list_names_every_leaflet(capsys: pytest.CaptureFixture[str]) -> None:
@@ -123,7 +167,15 @@ def test_workers_run_the_code_of_the_command_started_from_another_folder(tmp_pat
     (tmp_path / "leaflets").mkdir()
     (tmp_path / "leaflets" / "__init__.py").write_text("raise RuntimeError('not this leaflets')\n")
     (tmp_path / "temp").mkdir()
-    command = [sys.executable, str(ROOT / "generate.py"), "--out", str(tmp_path / "out"), "--only", "scar-tissue"]
+    command = [
+        sys.executable,
+        str(ROOT / "generate.py"),
+        "--content",
+        str(ROOT / "content.yaml"),
+        "--only",
+        "scar-tissue",
+    ]
+    command += ["--out", str(tmp_path / "out")]
     command += ["--language", "en", "--jobs", "2"]
     env = {**os.environ, "TMPDIR": str(tmp_path / "temp")}
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)

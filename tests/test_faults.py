@@ -23,9 +23,10 @@ from typing import Any
 import pikepdf
 import pytest
 
-from leaflets.cli import INTERRUPTED, main
+from leaflets.cli import main
+from leaflets.cli.build import INTERRUPTED
+from leaflets.cli.discharge import INTERRUPTED as DISCHARGE_INTERRUPTED
 from leaflets.discharge import handouts as discharge
-from leaflets.discharge.cli import INTERRUPTED as DISCHARGE_INTERRUPTED
 from leaflets.pipeline import processes
 from tests.conftest import ROOT
 from tests.folders import assert_consistent, snapshot

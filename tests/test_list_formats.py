@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from leaflets.discharge import cli as discharge_cli
+from leaflets.cli import discharge as discharge_cli
 from leaflets.discharge.csvrecords import readable_cells
 from leaflets.discharge.handouts import Made
 from leaflets.discharge.patients import REQUIRED, Patient, PatientList, read_patients

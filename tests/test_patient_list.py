@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from leaflets.cli import discharge as discharge_cli
 from leaflets.cli import main
 from leaflets.content.limits import Limit
-from leaflets.discharge import cli as discharge_cli
 from leaflets.discharge import patients
 from leaflets.discharge.handouts import Made
 from leaflets.discharge.patients import COLUMNS, REQUIRED, RowProblem, read_patients

@@ -306,7 +306,7 @@ def test_a_phone_number_in_a_sentence_is_kept_on_one_line(kept: bool, tmp_path: 
     import pypdfium2 as pdfium
 
     from leaflets.content.sources import load_content
-    from leaflets.render.html import TEMPLATES, palette
+    from leaflets.render.html import palette
     from leaflets.render.pdf import PdfWriter
     from leaflets.render.wrapping import fill
 
@@ -317,7 +317,7 @@ def test_a_phone_number_in_a_sentence_is_kept_on_one_line(kept: bool, tmp_path: 
         f'<html lang="en"><head><style>:root {{ {colours} }}</style></head>'
         f'<body><main><h1>Test</h1><p style="width: 46mm">{body}</p></main></body></html>'
     )
-    rendered = PdfWriter(TEMPLATES / "css", [TEMPLATES]).render(html, ["leaflet.css", "a4.css"], 1, "test")
+    rendered = PdfWriter().render(html, ["leaflet.css", "a4.css"], 1, "test")
     (tmp_path / "phone.pdf").write_bytes(rendered.data)
     document = pdfium.PdfDocument(tmp_path / "phone.pdf")
     try:

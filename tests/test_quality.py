@@ -18,7 +18,6 @@ from leaflets.cli import main
 from leaflets.content.sources import load_content
 from leaflets.errors import QualityError
 from leaflets.pipeline.plan import Gate, Output, build
-from leaflets.render.html import TEMPLATES
 from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT
 from tests.pdfread import page_texts
@@ -159,9 +158,9 @@ def test_a_pale_brand_colour_fails_with_the_pair_and_ratio(content_copy: MakeCon
 
 
 def test_images_need_alt_text() -> None:
-    logo = (TEMPLATES.parent / "assets" / "logo.svg").as_uri()
+    logo = (CONTENT.parent / "assets" / "logo.svg").as_uri()
     html = f"<html lang='en'><body><p>Words</p><img src='{logo}'></body></html>"
-    writer = PdfWriter(TEMPLATES / "css", assets=[TEMPLATES, TEMPLATES.parent / "assets"])
+    writer = PdfWriter(assets=[CONTENT.parent / "assets"])
     document = weasyprint.HTML(string=html, base_url=writer.base_url, url_fetcher=writer.fetcher).render(
         font_config=writer.font_config
     )
@@ -178,7 +177,7 @@ def test_type_size_is_read_from_the_pdf(tmp_path: Path) -> None:
         "<html lang='en'><head><title>t</title></head><body>"
         "<p style='font-size: 12pt'>Big enough</p><p style='font-size: 10pt'>Too small</p></body></html>"
     )
-    writer = PdfWriter(TEMPLATES / "css", assets=[TEMPLATES])
+    writer = PdfWriter()
     pdf.write_bytes(writer.render(html, ["a4.css"], 1, "t").data)
     (finding,) = check_type_size(pdf, "x", "standard", [0.0])
     assert finding == Finding(

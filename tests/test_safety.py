@@ -16,8 +16,9 @@ from leaflets.errors import BuildError
 from leaflets.pipeline.files import write_atomically
 from leaflets.pipeline.plan import build, confined
 from leaflets.render import pdf as pdf_module
-from leaflets.render.html import TEMPLATES
 from leaflets.render.pdf import AssetFetcher, PdfWriter
+from leaflets.theme import TEMPLATES
+from tests.conftest import CONTENT
 from tests.pdfread import page_texts
 
 MakeContent = Callable[..., Path]
@@ -87,7 +88,7 @@ def test_fetcher_serves_files_inside_the_asset_folders() -> None:
     ],
 )
 def test_a_template_that_reaches_outside_fails_the_build(markup: str) -> None:
-    writer = PdfWriter(TEMPLATES / "css", assets=[TEMPLATES])
+    writer = PdfWriter()
     html = f"<html lang='en'><head><title>t</title></head><body>{markup}</body></html>"
     with pytest.raises(BuildError, match=r"blocked 'file:///etc/hostname'"):
         writer.render(html, ["a4.css"], 1, "test")
@@ -115,7 +116,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, mon
 
 def test_a_build_interrupted_midway_leaves_the_previous_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     only = ["overview", "failed-decompression"]
-    build(out_dir=tmp_path, only=only)
+    build(CONTENT, out_dir=tmp_path, only=only)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and p.name != "quality.json"}
     real_render = PdfWriter.render
 
@@ -126,7 +127,7 @@ def test_a_build_interrupted_midway_leaves_the_previous_set(tmp_path: Path, monk
 
     monkeypatch.setattr(pdf_module.PdfWriter, "render", render_then_fail)
     with pytest.raises(KeyboardInterrupt):
-        build(out_dir=tmp_path, only=only, force=True, jobs=1)  # the overview is made again, then Ctrl-C
+        build(CONTENT, out_dir=tmp_path, only=only, force=True, jobs=1)  # the overview is made again, then Ctrl-C
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and p.name != "quality.json"}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["thumbnails"], "no staging folder is left"
@@ -149,7 +150,7 @@ def test_content_past_the_page_budget_fails_and_writes_nothing_for_it(
 def test_a_missing_font_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fonts_module, "FONT_DIR", tmp_path)
     with pytest.raises(BuildError, match=r"font file .*SourceSansPro-Regular\.ttf is missing"):
-        build(out_dir=tmp_path / "out", only=["overview"], jobs=1)
+        build(CONTENT, out_dir=tmp_path / "out", only=["overview"], jobs=1)
 
 
 def test_a_font_that_does_not_load_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,5 +159,5 @@ def test_a_font_that_does_not_load_fails_the_build(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(fonts_module, "FONT_DIR", tmp_path)
     monkeypatch.setattr(pdf_module, "FONT_DIR", tmp_path)
     with pytest.raises(BuildError, match=r"^WeasyPrint: Font-face 'Source Sans Pro' cannot be loaded$"):
-        build(out_dir=tmp_path / "out", only=["overview"], jobs=1)
+        build(CONTENT, out_dir=tmp_path / "out", only=["overview"], jobs=1)
     assert not (tmp_path / "out" / "overview-en-a4.pdf").exists()

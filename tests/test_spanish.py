@@ -26,7 +26,7 @@ from leaflets.content import wording
 from leaflets.content.editions import editions
 from leaflets.content.sources import load_content
 from leaflets.pipeline.plan import Output, build
-from leaflets.render.html import TEMPLATES, booking_qr, render_html
+from leaflets.render.html import booking_qr, render_html
 from leaflets.render.layout import headroom
 from leaflets.render.pdf import PdfWriter
 from tests.conftest import CONTENT, ROOT
@@ -291,7 +291,7 @@ def test_the_tightest_spanish_leaflets_keep_a_line_to_spare(paper: str) -> None:
     # Spanish runs about a fifth longer, so these are laid out and measured.
     content = load_content(SPANISH)
     logo = (SPANISH.parent / content.brand.logo).resolve()
-    writer = PdfWriter(TEMPLATES / "css", [logo], booking_qr(content))
+    writer = PdfWriter([logo], booking_qr(content))
     for edition in editions(content):
         if edition.name not in ("overview", "trifold", "failed-decompression"):
             continue
@@ -310,7 +310,7 @@ def test_the_deeper_spanish_footer_is_measured_once_not_by_laying_out_each_leafl
 
     content = load_content(SPANISH)
     logo = (SPANISH.parent / content.brand.logo).resolve()
-    writer = PdfWriter(TEMPLATES / "css", [logo], booking_qr(content), source_date=content.governance.published)
+    writer = PdfWriter([logo], booking_qr(content), source_date=content.governance.published)
     layouts: list[str] = []  # the HTML of each layout
     html_of = weasyprint.HTML
     monkeypatch.setattr(weasyprint, "HTML", lambda string, **kw: layouts.append(string) or html_of(string=string, **kw))

@@ -29,11 +29,12 @@ from leaflets.content.limits import TEXT, WORD
 from leaflets.content.load import display_path, read_text
 from leaflets.content.printable import first_long_word
 from leaflets.errors import BuildError, ContentError, Problem
+from leaflets.theme import TEMPLATES
 
 if TYPE_CHECKING:
     from leaflets.content.schema import Content
 
-SHIPPED = Path(__file__).resolve().parents[2] / "templates" / "strings.yaml"
+SHIPPED = TEMPLATES / "strings.yaml"
 #: The language whose block names every entry (the others must match it).
 REFERENCE = "en"
 #: Entries a new language may leave out (added after a clinic's files were written), and what it then gets.

@@ -17,6 +17,7 @@ from leaflets.discharge.patients import Patient, RowProblem
 from leaflets.errors import BuildError
 from leaflets.pipeline.files import write_atomically
 from leaflets.render.html import environment
+from leaflets.theme import Theme
 
 
 def tables(sources: Sequence[Source]) -> dict[str, str]:
@@ -31,7 +32,7 @@ def write_handouts(
     """A `.brf` beside each handout made, in the patient's language; the rows whose braille could not be made."""
     by_language = {wording.base(s.content.language): s for s in sources}
     chosen, main = tables(sources), wording.base(sources[0].content.language)
-    env = environment()
+    env = environment(Theme.beside(sources[0].path))
 
     def write(patient: Patient) -> RowProblem | None:
         language = patient.language or main

@@ -41,7 +41,8 @@ from leaflets.pipeline.files import (
     scratch_folder,
     write_atomically,
 )
-from leaflets.render.html import TEMPLATES, booking_qr, environment, field_namer, render_html
+from leaflets.render.html import booking_qr, environment, field_namer, render_html
+from leaflets.theme import Theme
 
 #: ISO 19005-2 level A: archival (fonts embedded, sRGB output intent) and tagged for screen readers.
 DISCHARGE_VARIANT = "pdf/a-2a"
@@ -235,7 +236,7 @@ def _load_worker(settings: Settings) -> None:
     by_language = {wording.base(s.content.language): s for s in sources}
     _worker.update(
         settings=settings,
-        env=environment(),
+        env=environment(Theme.beside(settings.content_path)),
         sources=by_language,
         main=wording.base(sources[0].content.language),
         languages={},
@@ -256,8 +257,8 @@ def _in_language(patient: Patient) -> dict[str, Any]:
     logo = (source.path.parent / content.brand.logo).resolve()
     fonts = content_fonts(content, source.path)
     writer = PdfWriter(
-        TEMPLATES / "css",
-        assets=[TEMPLATES, logo],
+        assets=[logo],
+        theme=Theme.beside(settings.content_path),
         generated=booking_qr(content),
         source_date=content.governance.published,
         fonts=fonts,

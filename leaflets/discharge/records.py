@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from leaflets.errors import EXIT_CONTENT, LeafletError
 
-class PatientFileError(Exception):
+
+class PatientFileError(LeafletError):
     """The file cannot be used at all (unreadable, in another encoding, or its header needs fixing)."""
+
+    exit_code = EXIT_CONTENT
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from leaflets.theme import Theme
+
 PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -56,11 +58,11 @@ def versions(*packages: str) -> dict[str, str]:
     return {name: metadata.version(name) for name in packages}
 
 
-def code_and_templates(templates: Path) -> list[Path]:
-    """The files of this package and the template folder: a change to any of them changes the output."""
-    return [
-        p for folder in (PACKAGE, templates) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    ]
+def code_and_templates(theme: Theme) -> list[Path]:
+    """The files of this package and of the theme (a clinic's templates, the shipped ones): a change to any of
+    them changes the output."""
+    code = sorted(PACKAGE.rglob("*.py"))  # its code (not the starter clinic: leaflets new copies it)
+    return [*code, *theme.files()]
 
 
 def edition_digest(common: str, name: str, print_shop: bool, html: str) -> str:

@@ -34,20 +34,13 @@ from leaflets.pipeline.processes import cores
 from leaflets.pipeline.processes import start as start_workers
 from leaflets.pipeline.publish import MANIFEST, THUMBNAILS, commit, output_folder, staging
 from leaflets.pipeline.workers import Made, Task, WriterSettings, renderer
-from leaflets.render.html import (
-    PROJECT_ROOT,
-    TEMPLATES,
-    environment,
-    palette,
-    render_html,
-)
+from leaflets.render.html import environment, palette, render_html
+from leaflets.theme import SHIPPED, Theme
 
 # WeasyPrint, pikepdf and pypdfium2 are imported only when a leaflet is actually made
 # (the HTML is rendered on every build, with Jinja2 alone), so a build with nothing to do
 # stays well under a second.
 
-DEFAULT_CONTENT = PROJECT_ROOT / "content.yaml"
-DEFAULT_OUTPUT = PROJECT_ROOT / "output"
 QUALITY = "quality.json"
 GALLERY = "index.html"
 #: Where a print shop's CMYK profile goes, relative to the content file.
@@ -88,8 +81,8 @@ class Gate:
 
 
 def build(
-    content_path: Path = DEFAULT_CONTENT,
-    out_dir: Path = DEFAULT_OUTPUT,
+    content_path: Path,
+    out_dir: Path,
     paper: str | None = None,
     only: Sequence[str] = (),
     report: Callable[[Output, bool], None] = lambda output, fresh: None,
@@ -164,6 +157,8 @@ def _plan(
     logo = (content_path.parent / content.brand.logo).resolve()
     plan = Plan(content, logo, chosen, paper, print_shop, icc_profile, expired, gate, log, report, today)
     plan.notes = [_note(problem) for problem in source.notes]
+    plan.theme = Theme.beside(content_path)
+    plan.env = environment(plan.theme)
     plan.fonts = content_fonts(content, content_path)
     plan.words = vocabulary(content, content_path)
     plan.jobs = max(1, jobs if jobs is not None else cores())
@@ -183,7 +178,7 @@ def _plan(
             versions("wordfreq", "syllapy"),
         ],
     }
-    plan.digest = partial(_common_digest, inputs, settings)
+    plan.digest = partial(_common_digest, inputs, settings, plan.theme)
     return plan
 
 
@@ -193,9 +188,9 @@ def _note(problem: Problem) -> Finding:
     return Finding("translation", level, "all", str(problem))
 
 
-def _common_digest(files: list[Path], settings: dict[str, Any]) -> str:
+def _common_digest(files: list[Path], settings: dict[str, Any], theme: Theme) -> str:
     """The digest of every input the leaflets share, read afresh (a change during the build is caught)."""
-    return inputs_digest([*files, *code_and_templates(TEMPLATES)], settings)
+    return inputs_digest([*files, *code_and_templates(theme)], settings)
 
 
 def _run(
@@ -357,7 +352,8 @@ class Plan:
     planned: list[Planned] = field(default_factory=list)  # every edition to publish, kept or to make
     words_found: dict[str, list[Finding]] = field(default_factory=dict)  # each edition's checks on its words
     notes: list[Finding] = field(default_factory=list)  # what loading the content noted (a translation's freshness)
-    env: jinja2.Environment = field(default_factory=environment)  # the templates, compiled once per plan
+    theme: Theme = SHIPPED  # where its templates and stylesheets are found (a clinic's own first)
+    env: jinja2.Environment = field(default_factory=environment)  # the theme's templates, compiled once per plan
 
     def decide(self) -> None:
         """Render each chosen edition's HTML (then the print-shop set's; Jinja2 only): its digest decides
@@ -456,7 +452,7 @@ class Plan:
     def writer_settings(self) -> WriterSettings:
         """What every PDF writer for this plan is made from (workers.py): writers made from equal settings
         (and unchanged stylesheets) render this plan's leaflets the same, so the live preview keeps one warm."""
-        return WriterSettings(self.content, self.logo, self.icc_profile, self.fonts, self.colour_names())
+        return WriterSettings(self.content, self.logo, self.icc_profile, self.fonts, self.colour_names(), self.theme)
 
     def render_leaflet(self, edition: Edition, html: str, out_dir: Path) -> Output:
         """Render, check and write one office-printer leaflet from its `html` (`self.html(edition)`) into `out_dir`

@@ -26,7 +26,8 @@ from leaflets.content.schema import Content
 from leaflets.pipeline import processes
 from leaflets.pipeline.files import write_atomically
 from leaflets.pipeline.processes import signals_held
-from leaflets.render.html import TEMPLATES, booking_qr, field_namer
+from leaflets.render.html import booking_qr, field_namer
+from leaflets.theme import SHIPPED, Theme
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class WriterSettings:
     icc_profile: Path | None
     fonts: FontSet
     colour_names: dict[str, str]  # '#0b6e4f' -> 'brand.colours.primary', for contrast messages
+    theme: Theme = SHIPPED  # where the stylesheets are found
 
 
 @dataclass(frozen=True)
@@ -167,8 +169,8 @@ def _writer(index: int) -> tuple[Any, Callable[[str], str]]:
     settings: WriterSettings = _state["settings"][index]
     content = settings.content
     writer = PdfWriter(
-        TEMPLATES / "css",
-        assets=[TEMPLATES, settings.logo],
+        assets=[settings.logo],
+        theme=settings.theme,
         generated=booking_qr(content),
         icc_profile=settings.icc_profile,
         source_date=content.governance.published,

@@ -33,7 +33,8 @@ from leaflets.content.sources import content_fonts, load_content, read_content, 
 from leaflets.errors import ContentError, LeafletError, UsageError
 from leaflets.pipeline import workers
 from leaflets.pipeline.plan import Gate, Plan
-from leaflets.render.html import TEMPLATES, booking_qr, environment
+from leaflets.render.html import booking_qr, environment
+from leaflets.theme import Theme
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
 PAGE_WIDTH = 560  # pixels: big enough to read the text without opening the PDF
@@ -124,7 +125,7 @@ class Renderer:
             return self._advance(error=str(error), updated=now)
         strings = plan.content.wording
         words = check_content(plan.content, plan.chosen, strings, plan.today, False, plan.words)
-        css = {p.name: p.read_bytes() for p in sorted((TEMPLATES / "css").glob("*.css"))}
+        css = {str(p): p.read_bytes() for p in plan.theme.files() if p.suffix == ".css"}
         settings = plan.writer_settings()
         # What shapes the writer and every page alike (not the words): a change here remakes everything.
         shaping: tuple[Any, ...] = (settings.logo, booking_qr(plan.content), settings.icc_profile)
@@ -332,20 +333,23 @@ def stop(server: Server, thread: threading.Thread, board: Board) -> None:
 
 @dataclass
 class Watch:
-    """Which saves count: any file under the templates, and the renderer's own files (content, logo...)."""
+    """Which saves count: any file under the theme's folders (the clinic's own templates, the shipped ones), and
+    the renderer's own files (content, logo...)."""
 
     renderer: Renderer
-    templates: Path = TEMPLATES
+
+    def templates(self) -> tuple[Path, ...]:
+        return Theme.beside(self.renderer.content_path).folders
 
     def current_folders(self) -> list[Path]:
         """Folders to watch, each without its subfolders (the content's folder may hold a whole project)."""
-        inside = [p for p in self.templates.rglob("*") if p.is_dir()]
-        return sorted({self.templates, *inside, *(p.parent for p in self.renderer.watched)})
+        inside = [p for folder in self.templates() for p in [folder, *folder.rglob("*")] if p.is_dir()]
+        return sorted({*inside, *(p.parent for p in self.renderer.watched)})
 
     def counts(self, path: str) -> bool:
         """A save to this path changes what the preview shows."""
         where = Path(path).resolve()
-        return where in self.renderer.watched or where.is_relative_to(self.templates.resolve())
+        return where in self.renderer.watched or any(where.is_relative_to(f.resolve()) for f in self.templates())
 
 
 def follow(renderer: Renderer, board: Board, say: Callable[[str], None]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from urllib.request import url2pathname
 
 import jinja2
 import segno
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from leaflets import __version__
@@ -29,15 +30,14 @@ from leaflets.content.wording import format_date
 from leaflets.content.yamltree import dotted
 from leaflets.errors import BuildError
 from leaflets.render.wrapping import breakable, codes_kept_whole, fill, keep_hyphenated_words, keeping, unbroken
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = PROJECT_ROOT / "templates"
+from leaflets.theme import SHIPPED, Theme
 
 
-def environment(search_path: Sequence[Path] = (TEMPLATES,)) -> jinja2.Environment:
-    """The one Jinja environment: first folder in `search_path` wins (clinic overrides first)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+def environment(theme: Theme = SHIPPED) -> jinja2.Environment:
+    """The one Jinja environment: the theme's folders in order (a clinic's own templates first). Sandboxed: a
+    clinic's template reads the content and the wording, never the program's objects."""
+    env = SandboxedEnvironment(
+        loader=theme.loader(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -33,6 +33,8 @@ from leaflets.errors import BuildError
 from leaflets.render.conformance import finish_conformance
 from leaflets.render.layout import MM, FieldNamer, check_budget, check_panels, check_printable, holds, margin_overrun
 from leaflets.render.tagging import finish_tags
+from leaflets.theme import SHIPPED as SHIPPED_THEME
+from leaflets.theme import TEMPLATES, Theme
 
 #: Tagged for screen readers (PDF/UA-1); sets PDF 1.7 and the structure tree.
 PDF_VARIANT = "pdf/ua-1"
@@ -86,23 +88,24 @@ class PdfWriter:
 
     def __init__(
         self,
-        css_dir: Path,
-        assets: Sequence[Path],
+        assets: Sequence[Path] = (),
         generated: Mapping[str, bytes] | None = None,
         icc_profile: Path | None = None,
         source_date: datetime.date = datetime.date(2000, 1, 1),
         fonts: FontSet = SHIPPED,
         private: bool = False,
+        theme: Theme = SHIPPED_THEME,
     ):
-        """`private`: the pages hold patient data, so no library message is passed on (it may quote them)."""
-        self.css_dir = css_dir
+        """`assets`: the files (the logo) and folders the pages may use besides the theme's and the fonts;
+        `private`: the pages hold patient data, so no library message is passed on (it may quote them)."""
+        self.theme = theme
         self.source_date = source_date
         self.icc_profile = icc_profile
         self.fonts = fonts
         self.private = private
-        allowed = [*assets, css_dir, FONT_DIR, *fonts.fallbacks, *([icc_profile] if icc_profile else [])]
+        allowed = [*assets, *theme.folders, FONT_DIR, *fonts.fallbacks, *([icc_profile] if icc_profile else [])]
         self.fetcher = AssetFetcher(allowed, generated)
-        self.base_url = css_dir.parent.as_uri() + "/"
+        self.base_url = TEMPLATES.resolve().as_uri() + "/"
         self.font_config = FontConfiguration()
         self._parsed: dict[str, weasyprint.CSS] = {}
         self._color_profiles: dict[str, Any] = {}  # filled by the @color-profile rule below
@@ -117,11 +120,11 @@ class PdfWriter:
         )
 
     def stylesheets(self, names: Sequence[str], print_shop: bool) -> list[weasyprint.CSS]:
-        """The font rules, then each named stylesheet from `css_dir`, parsed once per writer."""
+        """The font rules, then each named stylesheet (the theme's `css/NAME`), parsed once per writer."""
         for name in names:
             if name not in self._parsed:
                 with weasyprint_warnings_fail():
-                    self._parsed[name] = self._css(filename=self.css_dir / name)
+                    self._parsed[name] = self._css(filename=self.theme.find(f"css/{name}"))
         return [self._fonts, *([self._cmyk] if print_shop else []), *(self._parsed[n] for n in names)]
 
     def variant(self, print_shop: bool) -> str | None:

@@ -28,7 +28,8 @@ from leaflets.content.sources import content_fonts, load_sources
 from leaflets.errors import BuildError
 from leaflets.pipeline.files import write_atomically
 from leaflets.pipeline.publish import STAGING, output_folder
-from leaflets.render.html import TEMPLATES, environment
+from leaflets.render.html import environment
+from leaflets.theme import Theme
 from leaflets.web.pages import STYLESHEET, Language, colour_problems, render_pages
 
 #: The web edition's folder in the output folder.
@@ -49,12 +50,15 @@ def make_site(content_path: Path) -> dict[str, bytes]:
     for source in sources:  # the web's colour pairs, located at the colour's line like every content problem
         content_stage.load(source.path, checks=[colour_problems])
     languages = [Language.of(s.content, (s.path.parent / s.content.brand.logo).resolve()) for s in sources]
-    files = {page.path: page.html.encode("utf-8") for page in render_pages(languages, environment())}
+    files = {
+        page.path: page.html.encode("utf-8")
+        for page in render_pages(languages, environment(Theme.beside(content_path)))
+    }
     files |= {f"{language.tag}/{language.logo_name}": language.logo.read_bytes() for language in languages}
     fonts = _fonts({font for s in sources for font in content_fonts(s.content, s.path).fallbacks})
     files |= {f"{FONTS}/{name}": path.read_bytes() for name, path in fonts.items()}
     clinic = [(_fallback_family(path), name) for name, path in fonts.items() if name not in SHIPPED]
-    files[STYLESHEET] = stylesheet(clinic).encode("utf-8")
+    files[STYLESHEET] = stylesheet(clinic, Theme.beside(content_path)).encode("utf-8")
     return files
 
 
@@ -79,7 +83,7 @@ def _fonts(fallbacks: set[Path]) -> dict[str, Path]:
     return found
 
 
-def stylesheet(fallbacks: list[tuple[str, str]]) -> str:
+def stylesheet(fallbacks: list[tuple[str, str]], theme: Theme) -> str:
     """style.css: the fonts by relative address, the family stack the print uses, then web.css."""
     rules = [
         f'@font-face {{ font-family: "{FAMILY}"; font-weight: {weight}; font-display: swap; '
@@ -92,7 +96,7 @@ def stylesheet(fallbacks: list[tuple[str, str]]) -> str:
     ]
     stack = ", ".join(f'"{family}"' for family in [FAMILY, *(family for family, _ in fallbacks)])
     rules.append(f"html {{ font-family: {stack}, sans-serif; }}")
-    return "\n".join(rules) + "\n\n" + (TEMPLATES / "css" / "web.css").read_text(encoding="utf-8")
+    return "\n".join(rules) + "\n\n" + theme.find("css/web.css").read_text(encoding="utf-8")
 
 
 @contextlib.contextmanager

@@ -1,16 +1,15 @@
-"""`python generate.py discharge`: personalised handouts for a list of patients."""
+"""`leaflets discharge`: personalised handouts for a list of patients."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 from tqdm import tqdm
 
-from leaflets.cli import interrupted_code, say_error
+from leaflets.cli.common import DEFAULT_OUTPUT, Command, content_argument, positive
 from leaflets.content import wording
 from leaflets.content.limits import PROBLEMS_SHOWN
 from leaflets.content.load import display_path
@@ -27,10 +26,8 @@ from leaflets.discharge.handouts import (
     remove_earlier,
 )
 from leaflets.discharge.patients import PatientList, RowProblem, record_key
-from leaflets.discharge.records import PatientFileError
-from leaflets.errors import EXIT_BUILD, EXIT_CONTENT, EXIT_OK, EXIT_PARTIAL, LeafletError
+from leaflets.errors import EXIT_OK, EXIT_PARTIAL, LeafletError
 from leaflets.pipeline.files import write_atomically
-from leaflets.pipeline.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT
 from leaflets.pipeline.processes import cores
 
 #: Every row's problem when there are more than the terminal shows (row and column only).
@@ -62,16 +59,10 @@ exit codes: 0 every row made, 1 the list or content cannot be used,
 INTERRUPTED = "Interrupted: the handouts made are complete; rows not made have no handout (run them again)."
 
 
-def parser() -> argparse.ArgumentParser:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the discharge command."""
-    p = argparse.ArgumentParser(
-        prog="generate.py discharge",
-        epilog=EPILOG,
-        description="Make one personalised discharge handout (PDF/A) per patient.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
     p.add_argument("--patients", type=Path, required=True, metavar="LIST", help="the list of patients (.csv or .xlsx)")
-    p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, metavar="PATH", help="content file")
+    content_argument(p)
     p.add_argument(
         "--out",
         type=Path,
@@ -80,41 +71,13 @@ def parser() -> argparse.ArgumentParser:
         help="folder for the handouts (default: output/discharge/; created owner-only)",
     )
     p.add_argument("--paper", choices=PAPERS, help="paper size; overrides `paper:` in the content file")
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=cores(),
-        metavar="N",
-        help="worker processes (default: one per core)",
-    )
+    p.add_argument("--jobs", type=positive, metavar="N", help="worker processes (default: one per core)")
     p.add_argument("--fillable", action="store_true", help="a fillable box for the patient's questions")
     p.add_argument(
         "--braille",
         action="store_true",
         help="also a braille-ready file, RECORD_ID.brf, beside each handout (needs liblouis)",
     )
-    p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
-    return p
-
-
-def main(argv: Sequence[str]) -> int:
-    """Run the discharge command; return the exit code."""
-    args = parser().parse_args(argv)
-    try:
-        return run(args)
-    except KeyboardInterrupt as interrupt:
-        print(INTERRUPTED, file=sys.stderr)
-        return interrupted_code(interrupt)
-    except (LeafletError, PatientFileError) as error:
-        say_error(str(error), args.debug)
-        return getattr(error, "exit_code", EXIT_CONTENT)
-    except Exception as error:  # a bug: never print the traceback's values without --debug
-        say_error(
-            f"unexpected failure ({type(error).__name__}). Run again with --debug and report it "
-            "(the output may contain patient data: do not share it outside the care team).",
-            args.debug,
-        )
-        return EXIT_BUILD
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     report = RowReport(args.patients.name, args.out)
     report.add(listed.problems)
     settings = Settings(args.content.resolve(), args.paper or content.paper, args.out.resolve(), args.fillable)
-    results, removed, stopped = make(content, settings, listed, max(1, args.jobs))
+    results, removed, stopped = make(content, settings, listed, args.jobs or cores())
     report.add([r for r in results if isinstance(r, RowProblem)])
     made = [r for r in results if isinstance(r, Made)]
     if args.braille and stopped is None:
@@ -258,3 +221,14 @@ class RowReport:
         self.file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         text = "".join(f"{self.list_name}: {problem}\n" for problem in self.problems)
         write_atomically(self.file, text.encode(), mode=0o600)
+
+
+DISCHARGE = Command(
+    "discharge",
+    "Make one personalised discharge handout (PDF/A) per patient.",
+    add_arguments,
+    run,
+    epilog=EPILOG,
+    interrupted=INTERRUPTED,
+    private=True,
+)

@@ -1,18 +1,15 @@
-"""`python generate.py changes` (what changed since the approved version) and `python generate.py approve`."""
+"""`leaflets changes` (what changed since the approved version) and `leaflets approve` (who approved it)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
-from leaflets.cli import interrupted_code, positive, say_error
-from leaflets.content.load import display_path
+from leaflets.cli.common import DEFAULT_CONTENT, DEFAULT_OUTPUT, Command, content_argument, positive
 from leaflets.content.papers import PAPERS
-from leaflets.errors import EXIT_BUILD, EXIT_OK, LeafletError
-from leaflets.pipeline.plan import DEFAULT_CONTENT, DEFAULT_OUTPUT
+from leaflets.errors import EXIT_OK
 
 #: The longest name or note an approval records (a person, a role; a sentence).
 LONGEST_NAME, LONGEST_NOTE = 100, 500
@@ -36,23 +33,15 @@ exit codes: 0 recorded, 1 refused (failed quality gate, PDFs changed), 2 wrong c
 """
 
 
-def changes_parser() -> argparse.ArgumentParser:
-    """The options of `generate.py changes`."""
-    p = argparse.ArgumentParser(
-        prog="generate.py changes",
-        description="Report what changed since an approved version of the content, for the group that approves "
-        "it: each changed field word by word, and each page of each leaflet that changed, with the changed areas "
-        "boxed. Prints a summary and writes changes.html into the output folder; nothing else there changes.",
-        epilog=CHANGES_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def changes_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of `leaflets changes`."""
     p.add_argument(
         "--since",
         required=True,
         metavar="REF",
         help="the approved version: a git revision of the content (HEAD, a tag) or a saved content file or folder",
     )
-    p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, metavar="PATH", help="the new content file")
+    content_argument(p, "the new content file (default: content.yaml)")
     p.add_argument(
         "--out", type=Path, default=DEFAULT_OUTPUT, metavar="DIR", help="folder for changes.html (default: output/)"
     )
@@ -64,19 +53,10 @@ def changes_parser() -> argparse.ArgumentParser:
         "--language", action="append", default=[], metavar="TAG", help="compare only this language (repeat for more)"
     )
     p.add_argument("--jobs", type=positive, metavar="N", help="make leaflets in N processes (default: one per core)")
-    p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
-    return p
 
 
-def approve_parser() -> argparse.ArgumentParser:
-    """The options of `generate.py approve`."""
-    p = argparse.ArgumentParser(
-        prog="generate.py approve",
-        description="Record that the set of leaflets in the output folder is approved: who, the date, the content "
-        "version and each PDF's sha256 go into manifest.json, and the gallery (index.html) shows it.",
-        epilog=APPROVE_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def approve_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of `leaflets approve`."""
     p.add_argument(
         "--by", required=True, type=_text(LONGEST_NAME), metavar="NAME", help="who approved it (a person or a group)"
     )
@@ -91,8 +71,6 @@ def approve_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the content file the set was built from (for the gallery's titles)",
     )
-    p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
-    return p
 
 
 def _text(longest: int) -> Callable[[str], str]:
@@ -111,25 +89,15 @@ def _text(longest: int) -> Callable[[str], str]:
     return text
 
 
-def changes_main(argv: Sequence[str]) -> int:
+def changes(args: argparse.Namespace) -> int:
     """The changes command: a summary, changes.html, and an exit code."""
     from leaflets.approval.compare import compare  # late: the build's pipeline only for this command
     from leaflets.approval.report import summary, write_report
+    from leaflets.content.load import display_path
 
-    args = changes_parser().parse_args(argv)
     started = time.perf_counter()
-    try:
-        report = compare(args.content, args.since, args.paper, args.only, args.language, args.jobs)
-        path = write_report(report, args.out)
-    except LeafletError as error:
-        say_error(str(error), args.debug)
-        return error.exit_code
-    except KeyboardInterrupt as interrupt:
-        print("Interrupted: no report was written.", file=sys.stderr)
-        return interrupted_code(interrupt)
-    except Exception as error:  # a bug: say so plainly, details with --debug
-        say_error(f"unexpected failure ({type(error).__name__}: {error}). Run again with --debug.", args.debug)
-        return EXIT_BUILD
+    report = compare(args.content, args.since, args.paper, args.only, args.language, args.jobs)
+    path = write_report(report, args.out)
     print("\n".join(summary(report)))
     seconds = time.perf_counter() - started
     made = f"{report.rendered} PDF{'s' if report.rendered != 1 else ''}"
@@ -137,26 +105,16 @@ def changes_main(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def approve_main(argv: Sequence[str]) -> int:
+def approve(args: argparse.Namespace) -> int:
     """The approve command."""
     from leaflets.approval.record import approve
     from leaflets.content.editions import editions
+    from leaflets.content.load import display_path
     from leaflets.content.sources import load_sources
 
-    args = approve_parser().parse_args(argv)
-    try:
-        sources = load_sources(args.content)
-        descriptions = {e.name: e.description for s in sources for e in editions(s.content)}
-        record = approve(args.out, args.by, args.note, descriptions, sources[0].content.condition.title)
-    except LeafletError as error:
-        say_error(str(error), args.debug)
-        return error.exit_code
-    except KeyboardInterrupt as interrupt:
-        print("Interrupted: the approval was recorded whole, or not at all.", file=sys.stderr)
-        return interrupted_code(interrupt)
-    except Exception as error:  # a bug: say so plainly, details with --debug
-        say_error(f"unexpected failure ({type(error).__name__}: {error}). Run again with --debug.", args.debug)
-        return EXIT_BUILD
+    sources = load_sources(args.content)
+    descriptions = {e.name: e.description for s in sources for e in editions(s.content)}
+    record = approve(args.out, args.by, args.note, descriptions, sources[0].content.condition.title)
     count = len(record["files"])
     print(
         f"Recorded: {record['approved_by']} approved version {record['content_version']} on {record['approved_on']}, "
@@ -164,3 +122,24 @@ def approve_main(argv: Sequence[str]) -> int:
         f"{display_path(args.out / 'index.html')}"
     )
     return EXIT_OK
+
+
+CHANGES = Command(
+    "changes",
+    "Report what changed since an approved version of the content, for the group that approves it: each changed "
+    "field word by word, and each page of each leaflet that changed, with the changed areas boxed. Prints a summary "
+    "and writes changes.html into the output folder; nothing else there changes.",
+    changes_arguments,
+    changes,
+    epilog=CHANGES_EPILOG,
+    interrupted="Interrupted: no report was written.",
+)
+APPROVE = Command(
+    "approve",
+    "Record that the set of leaflets in the output folder is approved: who, the date, the content version and each "
+    "PDF's sha256 go into manifest.json, and the gallery (index.html) shows it.",
+    approve_arguments,
+    approve,
+    epilog=APPROVE_EPILOG,
+    interrupted="Interrupted: the approval was recorded whole, or not at all.",
+)
