@@ -119,11 +119,32 @@ def checks_table() -> str:
     return "\n".join(rows)
 
 
+def pdf_rules_table() -> str:
+    """Every rule the pdf/ua check runs (`leaflets/checks/conformance/`): its id, the standard, what it requires and
+    the module that checks it; then the PDF/UA-1 rules it does not check, and why."""
+    from leaflets.checks import conformance  # late: only the site needs it
+
+    kinds = (
+        ("PDF/UA-1", conformance.RULES),
+        ("PDF/UA-1, beyond veraPDF's tests", conformance.EXTRA_RULES),
+        ("PDF/A-2, handouts only", conformance.PDFA_RULES),
+    )
+    rows = ["| rule | standard | what it requires | checked in |", "|---|---|---|---|"]
+    for kind, rules in kinds:
+        for rule, requires in rules.items():
+            module = f"`leaflets/checks/conformance/{conformance.CHECKED_IN[rule]}.py`"
+            rows.append(f"| `{rule}` | {kind} | {_cell(requires)} | {module} |")
+    skipped = ["| PDF/UA-1 rules not checked | why |", "|---|---|"]
+    skipped += [f"| {rule} | {_cell(why)} |" for rule, why in conformance.NOT_CHECKED.items()]
+    return "\n".join(rows) + "\n\n" + "\n".join(skipped)
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "fields": fields_table,
     "limits": limits_table,
     "options": options_table,
     "checks": checks_table,
+    "pdf-rules": pdf_rules_table,
 }
 
 

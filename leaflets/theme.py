@@ -80,6 +80,5 @@ class _Confined(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
-
 #: The shipped theme: what a content file without a `templates/` folder beside it is made with.
 SHIPPED = Theme()

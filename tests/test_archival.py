@@ -4,7 +4,7 @@ WeasyPrint 70 marks a PNG for smoothing (PDF/A-2 6.2.8-3), leaves a text field
 undrawn and asks viewers to draw it (6.3.3-1, 6.4.1-3), and, for a font a form
 field uses, loses the text of glyphs such as the "ft" ligature (6.2.11.7.2-1,
 PDF/UA-1 7.21.7-1). leaflets/render/conformance.py puts each right; the checker
-(leaflets/checks/structure.py) is fed the handout with each fix undone and must
+(leaflets/checks/conformance/) is fed the handout with each fix undone and must
 fail on each.
 """
 
@@ -19,7 +19,8 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw
 
-from leaflets.checks import glyphs, structure
+from leaflets.checks import conformance
+from leaflets.checks.conformance import glyphs
 from leaflets.cli import main
 from leaflets.discharge.handouts import check_conformance
 from leaflets.errors import BuildError
@@ -51,9 +52,9 @@ def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_png_logo_and_form_field_meet_pdf_a_2(handout: Path) -> None:
-    report = structure.check_file(handout)
+    report = conformance.check_file(handout)
     assert report.problems == (), "\n".join(map(str, report.problems))
-    assert {*structure.PDFA_RULES, "7.21.7-1"} <= set(report.checked)
+    assert {*conformance.PDFA_RULES, "7.21.7-1"} <= set(report.checked)
     with pikepdf.open(handout) as pdf:
         images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
         assert [int(image.Width) for image in images] == [120]  # the logo, drawn as a bitmap
@@ -76,7 +77,7 @@ def test_a_ligature_reads_back_as_its_letters(handout: Path) -> None:
 def ligature_code(path: Path) -> int | None:
     """The code of the regular text font that its ToUnicode map gives as "ft", if it draws one."""
     with pikepdf.open(path) as pdf:
-        for drawn in glyphs.drawn_fonts(pdf):
+        for drawn in glyphs.drawn_fonts(conformance.Document(pdf)):
             mapping = glyphs.unicode_map(drawn.font) or {}
             codes = [code for code in drawn.codes if mapping.get(code) == "ft"]
             if drawn.name == "Source-Sans-Pro" and codes:
@@ -161,7 +162,7 @@ def test_the_checker_fails_on_each_rule_undone(
     with pikepdf.open(handout) as pdf:
         change(pdf)
         pdf.save(target)
-    assert [str(problem) for problem in structure.check_file(target).problems] == [message]
+    assert [str(problem) for problem in conformance.check_file(target).problems] == [message]
 
 
 def test_a_broken_handout_is_stopped_before_it_is_written(handout: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ a small scale, and one WeasyPrint render of its baseline, so a change that break
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import pytest
 from leaflets.content.sources import load_content, load_sources, select
 from leaflets.discharge.patients import read_patients
 from leaflets.errors import ContentError
+from leaflets.pipeline.plan import build
 from leaflets.render.html import environment
 from tests.conftest import CONTENT, ROOT
 
@@ -82,3 +84,13 @@ def test_the_errors_benchmark_times_a_content_error_on_the_typo_it_names(tmp_pat
     with pytest.raises(ContentError) as caught:
         load_sources(content)
     assert bench.NAMED in str(caught.value)
+
+
+def test_the_conformance_benchmark_times_the_gates_check_on_each_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = script("conformance")
+    build(CONTENT, tmp_path / "made", languages=["en"], only=["scar-tissue"])
+    assert bench.main(["--repeat", "1", str(tmp_path / "made")]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"^made +1 +\d+\.\d +\d+\.\d +\d+\.\d$", printed, re.M), printed

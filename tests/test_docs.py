@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from leaflets import reference
+from leaflets.checks import conformance
 from leaflets.checks.quality import COLUMNS
 from leaflets.content.limits import LIMITS
 from leaflets.pipeline.plan import PAGE_CHECKS
@@ -138,6 +139,15 @@ def test_every_check_the_program_reports_is_listed_and_explained(site: Path) -> 
     for name in found:
         assert f" {name} " in listed, name
         assert f" {name} " in explained, name
+
+
+def test_every_rule_the_pdf_ua_check_runs_is_listed_where_the_gate_points(site: Path) -> None:
+    listed = sections(site, "reference/quality-checks")["PDF/UA-1 and PDF/A-2 rules"]
+    for rule in [*conformance.RULES, *conformance.EXTRA_RULES, *conformance.PDFA_RULES]:
+        assert f" {rule} " in listed, rule
+    assert 'id="pdfua-1-and-pdfa-2-rules"' in (site / "reference" / "quality-checks" / "index.html").read_text()
+    gate = (site / "quality-gate" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../reference/quality-checks/#pdfua-1-and-pdfa-2-rules"' in gate
 
 
 def test_a_marker_for_a_table_that_does_not_exist_stops_the_docs_build() -> None:

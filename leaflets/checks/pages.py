@@ -6,9 +6,8 @@
 - Images: every image has alt text (it goes into the tagged PDF).
 - Type size: every character's size read back from the PDF with
   PDFium: body at least 12 pt (RNIB Clear Print), 18 pt in large print.
-- Accessibility: PDF/UA-1 rule by rule as veraPDF numbers them (structure.py:
-  tags, lists, headings, links, figures, tables, languages, metadata, fonts),
-  and the pdfua checker; a pdfua rule that could not run is "not checked".
+- Accessibility: PDF/UA-1 rule by rule as veraPDF numbers them (conformance/:
+  tags, lists, headings, links, figures, tables, languages, metadata, fonts).
 """
 
 from __future__ import annotations
@@ -21,11 +20,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import pdfua
 from weasyprint.formatting_structure import boxes
 
-from leaflets.checks import structure
-from leaflets.checks.quality import ERROR, MARKER, PASS, WARNING, Finding
+from leaflets.checks import conformance
+from leaflets.checks.quality import ERROR, MARKER, PASS, Finding
 
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS pixels
 #: What PDFium reports in place of a hyphen at the end of a line.
@@ -69,7 +67,7 @@ def check_layout(document: Any, leaflet: str, names: dict[str, str]) -> list[Fin
 
 
 def check_pdf(path: Path, leaflet: str, style: str, footer_pt: list[float]) -> list[Finding]:
-    """Type sizes, PDF/UA checker and structure of one written PDF (`footer_pt`: each page's bottom margin)."""
+    """Type sizes and PDF/UA-1 conformance of one written PDF (`footer_pt`: each page's bottom margin)."""
     return [*check_type_size(path, leaflet, style, footer_pt), *check_accessibility(path, leaflet)]
 
 
@@ -112,69 +110,15 @@ def check_type_size(path: Path, leaflet: str, style: str, footer_pt: list[float]
 
 
 def check_accessibility(path: Path, leaflet: str) -> list[Finding]:
-    """PDF/UA-1, as veraPDF numbers its rules (leaflets/checks/structure.py), plus the pdfua checker's rules.
+    """PDF/UA-1, as veraPDF numbers its rules (leaflets/checks/conformance/; PDF/A-2 too for a file that claims it).
 
-    Every problem is an error naming the rule, the page and what is wrong. A
-    pass lists every rule that ran; a pdfua rule that crashed or skipped itself
-    is listed as not checked (and counted in the summary table), never as passed.
+    Every problem is an error naming the rule, the page and what is wrong. A pass lists every rule that ran.
     """
-    report = structure.check_file(path)
-    found = [Finding("pdf/ua", ERROR, leaflet, str(problem)) for problem in report.problems]
-    outcomes = pdfua_report(path).outcomes
-    for outcome in outcomes:
-        for finding in outcome.findings:
-            if finding.severity >= pdfua.Severity.WARNING:
-                level = ERROR if finding.severity >= pdfua.Severity.ERROR else WARNING
-                found.append(Finding("pdf/ua", level, leaflet, f"pdfua {finding.rule_id}: {finding.message}"))
-    if found:
-        return found
-    ran = [o.rule_id for o in outcomes if not o.skipped]
-    not_checked = [f"pdfua {o.rule_id} ({o.skipped_reason})" for o in outcomes if o.skipped]
-    checked = f"{len(report.checked)} rules checked ({', '.join(report.checked)}), and pdfua {', '.join(ran)}"
-    if not not_checked:
-        return [Finding("pdf/ua", PASS, leaflet, f"PDF/UA-1: no problems; {checked}", "pass")]
-    message = f"PDF/UA-1: no problems; {checked}; not checked: {'; '.join(not_checked)}"
-    return [Finding("pdf/ua", PASS, leaflet, message, f"pass, {len(not_checked)} not checked")]
-
-
-def pdfua_report(path: Path) -> Any:
-    """The pdfua checker's report on one PDF: `pdfua.validate`, with its structure tree read in one pass.
-
-    pdfua 0.1.3 lists the structure elements by building each element's subtree again at every level
-    below it (quadratic in the depth of the tree; most of its time on a leaflet). `_PdfuaDocument` lists
-    the very elements that walk yields, in the same order, from one build of the tree; every rule runs
-    as `pdfua.validate` runs it. Another pdfua release is run by its own `validate`.
-    """
-    if pdfua.__version__ != _PDFUA_LINEAR or not hasattr(pdfua.Validator, "_run_rules"):
-        return pdfua.validate(str(path))
-    with _PdfuaDocument.open(str(path)) as document:
-        outcomes = pdfua.Validator()._run_rules(document)
-    return pdfua.Report(path=str(path), outcomes=outcomes)
-
-
-#: The pdfua release whose tree walk `_PdfuaDocument.struct_elements` reproduces.
-_PDFUA_LINEAR = "0.1.3"
-
-
-class _PdfuaDocument(pdfua.PdfDocument):
-    """pdfua's document view, with `struct_elements` listed from one build of the tree."""
-
-    @property
-    def struct_elements(self) -> tuple[Any, ...]:
-        # pdfua's own walk yields `_build(node)` and then, for each child, `_build(child.obj, depth + 1,
-        # element.page)`: exactly the child `_build(node)` has already built (it builds each kid with
-        # depth + 1 and the element's page). So the built tree, parent first, is the same sequence.
-        if self._struct_cache is None:
-            root = self.struct_root
-            built = [] if root is None else [self._build(kid, 0, None) for kid in self._kids(root)]
-            self._struct_cache = tuple(e for element in built if element is not None for e in _parent_first(element))
-        return self._struct_cache
-
-
-def _parent_first(element: Any) -> Iterator[Any]:
-    yield element
-    for child in element.children:
-        yield from _parent_first(child)
+    report = conformance.check_file(path)
+    if report.problems:
+        return [Finding("pdf/ua", ERROR, leaflet, str(problem)) for problem in report.problems]
+    checked = f"{len(report.checked)} rules checked ({', '.join(report.checked)})"
+    return [Finding("pdf/ua", PASS, leaflet, f"PDF/UA-1: no problems; {checked}", "pass")]
 
 
 def contrast(first: str, second: str) -> float:

@@ -4,7 +4,7 @@ One PDF per patient, named by record id (never by name), written owner-only
 (0600) as archival, tagged PDF/A-2a. Patient values appear on the page and
 nowhere else: not in metadata, file names, the terminal or error messages.
 Each handout is checked against the PDF/UA-1 and PDF/A-2 rules of
-leaflets/checks/structure.py before it is written.
+leaflets/checks/conformance/ before it is written.
 
 Rendering runs in a process pool; each worker keeps one WeasyPrint font
 configuration and the parsed stylesheets for the whole run, and its
@@ -356,14 +356,14 @@ def _render_one(patient: Patient) -> Made:
 
 
 def check_conformance(data: bytes) -> None:
-    """Stop a handout that breaks a PDF/UA-1 or PDF/A-2 rule structure.py checks (about 20 ms, where rendering
-    takes a second). Its messages name rules, pages and the program's own wording, never page text."""
+    """Stop a handout that breaks a PDF/UA-1 or PDF/A-2 rule (leaflets/checks/conformance; about 20 ms, where
+    rendering takes a second). Its messages name rules, pages and the program's own wording, never page text."""
     import pikepdf  # late: only inside workers
 
-    from leaflets.checks import structure
+    from leaflets.checks import conformance
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        problems = structure.check(pdf).problems
+        problems = conformance.check(pdf).problems
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise BuildError(f"it would not be PDF/A-2a and PDF/UA-1: {problems[0]}{more}")

@@ -1,5 +1,5 @@
 """Imported once, by the worker runtime's server (processes.py) before it forks any worker: what making a leaflet
-or a handout needs (WeasyPrint, the checks: pikepdf, pdfua, PDFium), so every worker starts loaded.
+or a handout needs (WeasyPrint, the checks: pikepdf, PDFium), so every worker starts loaded.
 
 A failure to load is left for the workers to meet: each loads again what it needs and fails as the command's own
 process would, with the same error.

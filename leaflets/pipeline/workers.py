@@ -140,7 +140,7 @@ def _submit(pool: ProcessPoolExecutor, todo: Sequence[Task]) -> dict[int, Future
 
 
 def _load_modules() -> None:
-    """Load what making a leaflet needs: WeasyPrint, the checks (pikepdf, pdfua, PDFium)."""
+    """Load what making a leaflet needs: WeasyPrint, the checks (pikepdf, PDFium)."""
     import pypdfium2  # noqa: F401
 
     from leaflets.checks import pages  # noqa: F401

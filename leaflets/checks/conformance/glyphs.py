@@ -2,7 +2,7 @@
 
 A screen reader, a search and a copy read a PDF's text through the fonts'
 ToUnicode maps: a drawn code with no text there (or an empty one, or
-U+0000, U+FEFF, U+FFFE) is a letter they lose. structure.py turns what is
+U+0000, U+FEFF, U+FFFE) is a letter they lose. fonts.py turns what is
 found here into problems (PDF/UA-1 7.21.7-1, PDF/A-2 6.2.11.7.2-1 and -2).
 
 Codes are read as a PDF reader reads them: two bytes each for a composite
@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pikepdf
+
+from leaflets.checks.conformance.reader import Document
 
 #: Operators that show text, and where their string operand is.
 TEXT_SHOWN = {"Tj": 0, "'": 0, '"': 2, "TJ": 0}
@@ -38,6 +40,8 @@ class DrawnFont:
     font: pikepdf.Object
     page: int
     codes: set[int] = field(default_factory=set)
+    #: The strings it shows, gathered as the pages are read and decoded into `codes` once at the end.
+    shown: list[bytes] = field(default_factory=list, repr=False)
 
     @property
     def name(self) -> str:
@@ -45,15 +49,18 @@ class DrawnFont:
         return str(self.font.get("/BaseFont", "/?"))[1:].split("+", 1)[-1]
 
 
-def drawn_fonts(pdf: pikepdf.Pdf) -> list[DrawnFont]:
+def drawn_fonts(document: Document) -> list[DrawnFont]:
     """Every font drawn with on the pages, in the forms they draw and in annotations' appearances."""
     found: dict[tuple[int, int], DrawnFont] = {}
-    for number, page in enumerate(pdf.pages, start=1):
-        walk = _Walk(found, number)
-        walk.stream(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()))
-        for annotation in page.obj.get("/Annots", pikepdf.Array()):
+    for number, page in document.pages:
+        walk = _Walk(document, found, number)
+        walk.stream(page, page.get("/Resources", pikepdf.Dictionary()))
+        for annotation in page.get("/Annots", pikepdf.Array()):
             for appearance in _appearances(annotation):
                 walk.stream(appearance, appearance.get("/Resources", pikepdf.Dictionary()))
+    for drawn in found.values():
+        drawn.codes = _codes(drawn.shown, _width(drawn.font))
+        drawn.shown = []
     return list(found.values())
 
 
@@ -69,7 +76,8 @@ def _appearances(annotation: pikepdf.Object) -> Iterator[pikepdf.Object]:
 class _Walk:
     """One page's content streams, with the font chosen by Tf (saved and restored with q and Q)."""
 
-    def __init__(self, found: dict[tuple[int, int], DrawnFont], page: int) -> None:
+    def __init__(self, document: Document, found: dict[tuple[int, int], DrawnFont], page: int) -> None:
+        self.document = document
         self.found = found
         self.page = page
         self.forms: set[tuple[int, int]] = set()  # each form XObject read once per page
@@ -77,7 +85,7 @@ class _Walk:
     def stream(self, stream: pikepdf.Object, resources: pikepdf.Object) -> None:
         font: DrawnFont | None = None
         saved: list[DrawnFont | None] = []
-        for instruction in pikepdf.parse_content_stream(stream):
+        for instruction in self.document.instructions(stream):
             if isinstance(instruction, pikepdf.ContentStreamInlineImage):
                 continue
             operator, operands = str(instruction.operator), instruction.operands
@@ -88,7 +96,7 @@ class _Walk:
             elif operator == "Tf":
                 font = self._font(resources.get("/Font", pikepdf.Dictionary()).get(str(operands[0])))
             elif operator in TEXT_SHOWN and font is not None:
-                font.codes.update(_codes(operands[TEXT_SHOWN[operator]], _width(font.font)))
+                font.shown.extend(_strings(operands[TEXT_SHOWN[operator]]))
             elif operator == "Do":
                 self._form(resources.get("/XObject", pikepdf.Dictionary()).get(str(operands[0])), resources)
 
@@ -110,20 +118,21 @@ def _width(font: pikepdf.Object) -> int:
     return 2 if font.get("/Subtype") == "/Type0" else 1
 
 
-def _codes(operand: object, width: int) -> Iterator[int]:
-    """The character codes of a text operand (a string, or TJ's array of strings and spacings)."""
+def _strings(operand: object) -> Iterator[bytes]:
+    """The strings of a text operand (a string, or TJ's array of strings and spacings)."""
     parts = list(operand) if isinstance(operand, pikepdf.Array) else [operand]
-    for part in parts:
-        if not isinstance(part, pikepdf.String):
-            continue
-        data = bytes(part)
-        if width == 1:
-            yield from data
-            continue
-        codes = array.array("H", data[: len(data) // 2 * 2])
-        if sys.byteorder == "little":  # PDF codes are big-endian
-            codes.byteswap()
-        yield from codes
+    return (bytes(part) for part in parts if isinstance(part, pikepdf.String))
+
+
+def _codes(shown: list[bytes], width: int) -> set[int]:
+    """The character codes in the strings a font shows: one byte each, or two (big-endian) for a composite
+    font, whose odd last byte of a string is no code."""
+    if width == 1:
+        return set(b"".join(shown))
+    codes = array.array("H", b"".join(data[: len(data) // 2 * 2] for data in shown))
+    if sys.byteorder == "little":  # PDF codes are big-endian
+        codes.byteswap()
+    return set(codes)
 
 
 def unicode_map(font: pikepdf.Object) -> dict[int, str] | None:
