@@ -23,7 +23,7 @@ DEFAULT_CONTENT = ROOT / "content.yaml"  # the shipped sample clinic
 
 from leaflets.content.papers import PAPERS  # noqa: E402
 from leaflets.content.sources import content_fonts, load_content, select  # noqa: E402
-from leaflets.render.html import booking_qr, environment, render_html  # noqa: E402
+from leaflets.render.html import environment, generated_images, render_html  # noqa: E402
 from leaflets.render.layout import headroom, shortfall  # noqa: E402
 from leaflets.render.pdf import PdfWriter  # noqa: E402
 from leaflets.theme import Theme  # noqa: E402
@@ -34,7 +34,7 @@ def measure(content_path: Path, papers: list[str], only: list[str]) -> list[tupl
     content = load_content(content_path)
     logo = (content_path.parent / content.brand.logo).resolve()
     theme = Theme.beside(content_path)
-    writer = PdfWriter([logo], booking_qr(content), fonts=content_fonts(content, content_path), theme=theme)
+    writer = PdfWriter([logo], generated_images(content), fonts=content_fonts(content, content_path), theme=theme)
     env = environment(theme)
     rows: dict[str, dict[str, str]] = {}
     for paper in papers:

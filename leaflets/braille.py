@@ -1,9 +1,9 @@
 """Braille-ready files (BRF): a leaflet's or handout's words in braille, laid out for an embosser.
 
 The text is read from the same HTML the PDF is made from, block by block (headings, paragraphs, list items,
-the footer last), translated by liblouis with the language's table (the wording's `braille_table` entry,
-e.g. Unified English Braille grade 2) into North American Braille ASCII, the BRF character set, and laid out
-in pages of 25 lines of 40 cells, as embossers and braille displays expect:
+a figure's alt text and caption, the footer last), translated by liblouis with the language's table (the
+wording's `braille_table` entry, e.g. Unified English Braille grade 2) into North American Braille ASCII, the
+BRF character set, and laid out in pages of 25 lines of 40 cells, as embossers and braille displays expect:
 
 - a main heading (the title) centred, with a blank line after it; a section heading starts in cell 5, after a
   blank line (BANA Braille Formats 2016); a paragraph starts in cell 3, its other lines in cell 1; a list item
@@ -45,6 +45,8 @@ BRAILLE_ASCII = re.compile(r"[ -_a-z]*")
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ITEMS = {"li", "dt", "dd"}
 BLOCKS = HEADINGS | ITEMS | {"p", "div", "section", "header", "main", "footer", "ul", "ol", "dl", "body", "table"}
+#: A section's figure: braille cannot draw it, so its alt text is a paragraph, then its caption.
+BLOCKS |= {"figure", "figcaption"}
 INLINE = {"strong", "b", "em", "i", "span", "a"}
 #: Elements whose text is no part of the leaflet's words: the page's head, and the web edition's menus.
 SKIPPED = {"head", "style", "script", "nav", "title"}
@@ -85,6 +87,8 @@ class _Reader(HTMLParser):
             self.skipping += 1
         elif tag == "br":
             self.text += " "
+        elif tag == "img" and "figure" in self.open:
+            self.text += " " + (dict(attrs).get("alt") or "")
         elif tag in BLOCKS:
             self._flush()
             self.open.append(tag)

@@ -351,7 +351,7 @@ USES = '<g id="g0"><rect width="1" height="1"/></g>' + "".join(
         ),
         (
             "logo.svg",
-            _svg("<!--" + "x" * limits.SVG_LOGO.value + "-->"),
+            _svg("<!--" + "x" * limits.SVG_IMAGE.value + "-->"),
             "the logo file is larger than 262,144 bytes; save it smaller (a logo needs far less)",
         ),
         (

@@ -28,6 +28,7 @@ from leaflets.content.editions import Edition, editions
 from leaflets.content.load import display_path
 from leaflets.content.schema import Content
 from leaflets.content.sources import Source, content_fonts, load_sources, select
+from leaflets.content.yamltree import dotted
 from leaflets.pipeline.files import scratch_folder
 from leaflets.pipeline.gallery import language_name
 from leaflets.pipeline.incremental import edition_digest
@@ -243,6 +244,8 @@ class _Language:
         except ValidationError:  # undone alone, it is not valid content: it may be in any leaflet that changed
             return list(self.changed)
         content.use_wording(self.source.content.wording)
+        # The figures it names, as loaded (with this change undone, it may name the earlier one's).
+        content._images = {**(self.earlier.content._images if self.earlier else {}), **self.source.content._images}
         plan = dataclasses.replace(self.new, content=content)
         drawn = {e.name: e for e in editions(content)}
         return [name for name in self.changed if name not in drawn or plan.html(drawn[name]) != self.html[name]]
@@ -276,6 +279,10 @@ class _Language:
         for what, before, after in named:
             if _bytes(old.path.parent, before) != _bytes(new.path.parent, after):
                 notes.append(f"The {what} is different: {after or before}.")
+        pictures = {where: old.content._images.get(figure.file) for where, figure in old.content.figures()}
+        for where, figure in new.content.figures():
+            if where in pictures and pictures[where] != new.content._images.get(figure.file):
+                notes.append(f"The picture of {dotted(where)} is different: {figure.file}.")
         if _shared_fonts(self.old) != _shared_fonts(self.new):
             notes.append(f"The fonts in {new.content.fonts or old.content.fonts} are different.")
         return notes

@@ -3,8 +3,8 @@ or a saved copy of the content file (or of its folder).
 
 From git, the content file is read as it was at that revision (`git cat-file blob REV:path`, as `git show
 REV:path` shows it), with the files it names as they were: its translations and their records of the master,
-the logo, the term lists, the wording file and the fonts folder. They are written, in the same places relative
-to each other, into a folder of the run's own, and loaded from there like any content.
+the logo, the figures, the term lists, the wording file and the fonts folder. They are written, in the same
+places relative to each other, into a folder of the run's own, and loaded from there like any content.
 """
 
 from __future__ import annotations
@@ -186,9 +186,21 @@ def _named_files(data: bytes) -> Iterator[tuple[str, bool]]:
         (quality.get("medical_terms") if isinstance(quality, dict) else None, False),
         (content.get("fonts"), True),
         *((name, False) for name in _translations(data)),
+        *((name, False) for name in _figures(content)),
     ):
         if isinstance(name, str):
             yield name, is_folder
+
+
+def _figures(content: dict[str, Any]) -> Iterator[object]:
+    """The files the sections' figures name (`cause_leaflets[].sections[].figure.file`), as far as they are there."""
+    leaflets = content.get("cause_leaflets")
+    for leaflet in leaflets if isinstance(leaflets, list) else []:
+        sections = leaflet.get("sections") if isinstance(leaflet, dict) else None
+        for section in sections if isinstance(sections, list) else []:
+            figure = section.get("figure") if isinstance(section, dict) else None
+            if isinstance(figure, dict):
+                yield figure.get("file")
 
 
 def _translations(data: bytes) -> list[str]:

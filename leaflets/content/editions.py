@@ -11,7 +11,7 @@ from typing import Any
 
 from leaflets.content import wording
 from leaflets.content.papers import PAPERS
-from leaflets.content.schema import CauseLeaflet, Content, GlossaryEntry
+from leaflets.content.schema import CauseLeaflet, Content, GlossaryEntry, Section
 
 #: Layouts, each a stylesheet in templates/css/ on top of leaflet.css.
 STANDARD, LARGE_PRINT, TRIFOLD = "standard", "large-print", "trifold"
@@ -159,7 +159,10 @@ def sections(
     else:
         story = {part: list(getattr(edition.cause, part)) for part in STORY_PARTS}
         parts = [(edition.cause.title, [edition.cause.main_message])]
-        parts += [(section.heading, [*section.paragraphs, *section.points]) for section in edition.cause.sections]
+        parts += [
+            (section.heading, [*section.paragraphs, *section.points, *_words_of(section)])
+            for section in edition.cause.sections
+        ]
     carried = {part: story[part] if part in fit.carries else [] for part in STORY_PARTS}
     treatment = list(condition.treatment) if edition.cause is None or edition.cause.treatment else []
     parts += [
@@ -168,6 +171,13 @@ def sections(
         (strings["what_helps"], [*carried["helps"], *treatment]),
     ]
     return [(heading, texts) for heading, texts in parts if texts]
+
+
+def _words_of(section: Section) -> list[str]:
+    """The words of a section's figure: its caption, printed, and its alt text, which screen readers say (both
+    are read, so both are checked like the section's text)."""
+    figure = section.figure
+    return [] if figure is None else [*([figure.caption] if figure.caption else []), figure.alt]
 
 
 def texts(content: Content, edition: Edition, fit: Fit | None = None) -> Iterator[str]:

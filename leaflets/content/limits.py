@@ -83,22 +83,28 @@ PROBLEMS_SHOWN = Limit(
     "the first ones are the ones to fix; the rest are counted (discharge: all are in problems.txt)",
 )
 
-# --- the logo ---------------------------------------------------------------------------------
-SVG_LOGO = Limit(
-    "SVG logo file",
+# --- pictures: the logo and the sections' figures --------------------------------------------------
+SVG_IMAGE = Limit(
+    "SVG picture file (the logo, a figure)",
     256 * 1024,
     "bytes",
-    "the shipped logo is 1 KB; DOCTYPE and ENTITY declarations are refused (they can expand without end)",
+    "the shipped logo is 1 KB and a diagram a few KB; DOCTYPE and ENTITY declarations are refused (they can "
+    "expand without end)",
 )
 SVG_ELEMENTS = Limit(
-    "SVG logo elements, counting each `<use>` and `url(#...)` as a copy of what it refers to",
+    "SVG picture elements, counting each `<use>` and `url(#...)` as a copy of what it refers to",
     10_000,
     "elements",
     "references to references multiply like entities do, and each copy is drawn",
 )
-PNG_LOGO = Limit("PNG logo file", 2 * 1024 * 1024, "bytes", "a logo at 600 dpi fits in far less")
+PNG_IMAGE = Limit(
+    "PNG picture file (the logo, a figure)",
+    2 * 1024 * 1024,
+    "bytes",
+    "a logo at 600 dpi, or a figure filling a column at 300 dpi, fits in far less",
+)
 PNG_PIXELS = Limit(
-    "PNG logo pixels",
+    "PNG picture pixels",
     16_000_000,
     "pixels",
     "a small file can hold a huge image, and every pixel is decoded (at most 8,192 a side)",
@@ -154,9 +160,9 @@ LIMITS = (
     ALIASES,
     DIGITS,
     BOOKING_URL,
-    SVG_LOGO,
+    SVG_IMAGE,
     SVG_ELEMENTS,
-    PNG_LOGO,
+    PNG_IMAGE,
     PNG_PIXELS,
     PATIENT_FILE,
     PATIENT_ROWS,

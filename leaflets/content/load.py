@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 
 from leaflets.content import yamltree
+from leaflets.content.images import logo_problem, read_image
 from leaflets.content.limits import BOOKING_URL, CONTENT_FILE
-from leaflets.content.logo import logo_problem
 from leaflets.content.schema import Content
 from leaflets.content.yamltree import FieldPath, dotted, shown
 from leaflets.errors import ContentError, Problem
@@ -94,7 +94,8 @@ def load(
     except ValidationError as error:
         problems += [_explain(e, marks) for e in error.errors() if not marks.explained(tuple(e["loc"]))]
         raise ContentError(_in_file_order(problems)) from None
-    found = [*_cross_checks(content, path.parent), *(item for check in checks for item in check(content))]
+    found = [*_cross_checks(content, path.parent), *_read_figures(content, path.parent)]
+    found += [item for check in checks for item in check(content)]
     problems += [marks.at(where, dotted(where), why) for where, why in found if not marks.explained(where)]
     if problems:
         raise ContentError(_in_file_order(problems))
@@ -272,6 +273,19 @@ def _cross_checks(content: Content, base_dir: Path) -> Iterator[tuple[FieldPath,
     logo = logo_problem(base_dir / content.brand.logo)
     if logo:
         yield ("brand", "logo"), logo
+
+
+def _read_figures(content: Content, base_dir: Path) -> Iterator[tuple[FieldPath, str]]:
+    """Read each figure's file once and check it as the logo is checked; keep the bytes with the content
+    (`Content._images`), so the leaflets draw exactly what was checked, wherever they are made."""
+    for where, figure in content.figures():
+        if figure.file in content._images:
+            continue  # a picture two sections share is read once
+        data, problem = read_image(base_dir / figure.file, "figure")
+        if problem:
+            yield (*where, "file"), problem
+        else:
+            content._images[figure.file] = data
 
 
 def booking_url_problem(url: str) -> str | None:

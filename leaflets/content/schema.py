@@ -13,6 +13,7 @@ import datetime
 import os
 import re
 import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,7 +29,7 @@ from pydantic import (
     field_validator,
 )
 
-from leaflets.content.yamltree import shown
+from leaflets.content.yamltree import FieldPath, shown
 
 #: Non-empty text; surrounding white space is removed.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -133,7 +134,9 @@ class Brand(Model):
     """The clinic: name, logo, colours and how to reach it."""
 
     clinic_name: Text = Field(description="The clinic's name, printed on every leaflet and as PDF author.")
-    logo: ContentFile = Field(description="Path to the logo (SVG or PNG) in the content file's folder, relative to it.")
+    logo: Annotated[ContentFile, _svg_or_png("logo")] = Field(
+        description="Path to the logo (SVG or PNG) in the content file's folder, relative to it."
+    )
     logo_alt: Text = Field(description="Words a screen reader says for the logo.")
     colours: Colours
     colours_cmyk: CmykColours
@@ -158,13 +161,6 @@ class Brand(Model):
         description="The logo sits on the dark primary band: `badge` puts it on a small white badge so any "
         "logo reads; `none` only for a logo drawn to read on the dark colour (light, or with its own background).",
     )
-
-    @field_validator("logo")
-    @classmethod
-    def _svg_or_png(cls, value: str) -> str:
-        if Path(value).suffix.lower() not in (".svg", ".png"):
-            raise ValueError(f"the logo must be an .svg or .png file, not {Path(value).name!r}")
-        return value
 
 
 class Governance(Model):
@@ -209,12 +205,35 @@ class Cause(Model):
     leaflet: Slug | None = Field(None, description="id of the cause leaflet that explains it, if any.")
 
 
+def _svg_or_png(what: str) -> AfterValidator:
+    """A check that a picture file is named .svg or .png (its bytes are checked once loaded: content/images.py)."""
+
+    def check(value: str) -> str:
+        if Path(value).suffix.lower() not in (".svg", ".png"):
+            raise ValueError(f"the {what} must be an .svg or .png file, not {Path(value).name!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+class Figure(Model):
+    """A picture printed with a section, under its text: a diagram that makes the words easier to follow."""
+
+    file: Annotated[ContentFile, _svg_or_png("figure")] = Field(
+        description="The picture, an SVG or PNG file in the content's folder, relative to it; drawn the width of "
+        "the text column, at most as tall as each edition allows (docs/clinic-guide.md)."
+    )
+    alt: Text = Field(description="What the picture shows, in words: screen readers say them (never printed).")
+    caption: Text | None = Field(None, description="A short line printed under the picture (optional).")
+
+
 class Section(Model):
     """A headed section of a cause leaflet."""
 
     heading: Text = Field(description="Heading of the section.")
     paragraphs: Paragraphs = Field(description="Short paragraphs.")
     points: list[Text] = Field([], description="Bullet points after the paragraphs (optional).")
+    figure: Figure | None = Field(None, description="A picture printed after the section's text (optional).")
 
 
 class TimeFact(Model):
@@ -350,6 +369,8 @@ class Content(Model):
     quality: Quality = Field(default_factory=Quality, description="Targets for the quality report.")
     #: The fixed wording of this content's language: set once it is loaded (content/sources.py), never from YAML.
     _wording: dict[str, Any] | None = PrivateAttr(default=None)
+    #: Each figure's bytes by its `file` as written, read and checked once by `content.load.load` (images.py).
+    _images: dict[str, bytes] = PrivateAttr(default_factory=dict)
 
     @property
     def wording(self) -> dict[str, Any]:
@@ -362,6 +383,13 @@ class Content(Model):
     def use_wording(self, table: dict[str, Any]) -> None:
         """Give the content its language's fixed wording (stage 1 does, as it loads it)."""
         self._wording = table
+
+    def figures(self) -> Iterator[tuple[FieldPath, Figure]]:
+        """Every figure the content draws, with its field path, in the order of the file."""
+        for index, leaflet in enumerate(self.cause_leaflets):
+            for number, section in enumerate(leaflet.sections):
+                if section.figure is not None:
+                    yield ("cause_leaflets", index, "sections", number, "figure"), section.figure
 
 
 def field_reference(model: type[BaseModel] = Content, prefix: str = "") -> list[str]:

@@ -41,7 +41,7 @@ from leaflets.pipeline.files import (
     scratch_folder,
     write_atomically,
 )
-from leaflets.render.html import booking_qr, environment, field_namer, render_html
+from leaflets.render.html import environment, field_namer, generated_images, render_html
 from leaflets.theme import Theme
 
 #: ISO 19005-2 level A: archival (fonts embedded, sRGB output intent) and tagged for screen readers.
@@ -259,7 +259,7 @@ def _in_language(patient: Patient) -> dict[str, Any]:
     writer = PdfWriter(
         assets=[logo],
         theme=Theme.beside(settings.content_path),
-        generated=booking_qr(content),
+        generated=generated_images(content),
         source_date=content.governance.published,
         fonts=fonts,
         private=True,

@@ -2,7 +2,8 @@
 
 Every PDF in manifest.json records a digest of everything that made it, as
 WeasyPrint receives it: the leaflet's own rendered HTML (so a sentence
-changed in one cause leaflet changes that leaflet and its large print only),
+changed in one cause leaflet changes that leaflet and its large print only;
+a figure is named there by a digest of its bytes, so a new picture does too),
 the logo, the templates and stylesheets, the package's own code, the fonts,
 the font and WeasyPrint versions, the ICC profile, the paper and whether the
 review date has passed. Rendering HTML takes Jinja2 alone: a build whose

@@ -26,7 +26,7 @@ from leaflets.content.schema import Content
 from leaflets.pipeline import processes
 from leaflets.pipeline.files import write_atomically
 from leaflets.pipeline.processes import signals_held
-from leaflets.render.html import booking_qr, field_namer
+from leaflets.render.html import field_namer, generated_images
 from leaflets.theme import SHIPPED, Theme
 
 
@@ -171,7 +171,7 @@ def _writer(index: int) -> tuple[Any, Callable[[str], str]]:
     writer = PdfWriter(
         assets=[settings.logo],
         theme=settings.theme,
-        generated=booking_qr(content),
+        generated=generated_images(content),
         icc_profile=settings.icc_profile,
         source_date=content.governance.published,
         fonts=settings.fonts,

@@ -2,7 +2,7 @@
 
 One warm process renders the leaflets (one PdfWriter, reused while its settings and the stylesheets are
 unchanged) into a private scratch folder, never `output/`. A file watcher (watchfiles) sees saves to the
-content file, the templates and stylesheets, the logo, the medical-terms list and the fonts folder; only
+content file, the templates and stylesheets, the logo, the figures, the medical-terms list and the fonts folder; only
 the leaflets whose HTML, stylesheets or logo changed are laid out again. The page (templates/preview.html)
 asks the local server for the state with a long poll and redraws when its version moves on. A content
 error is shown with its FILE:LINE:COL: field, and the last good pages stay. Content only: no patient data.
@@ -33,7 +33,7 @@ from leaflets.content.sources import content_fonts, load_content, read_content, 
 from leaflets.errors import ContentError, LeafletError, UsageError
 from leaflets.pipeline import workers
 from leaflets.pipeline.plan import Gate, Plan
-from leaflets.render.html import booking_qr, environment
+from leaflets.render.html import booking_qr, environment, figure_files
 from leaflets.theme import Theme
 
 HOST = "127.0.0.1"  # this computer only: the page is for whoever edits the content, not the network
@@ -129,6 +129,7 @@ class Renderer:
         settings = plan.writer_settings()
         # What shapes the writer and every page alike (not the words): a change here remakes everything.
         shaping: tuple[Any, ...] = (settings.logo, booking_qr(plan.content), settings.icc_profile)
+        shaping += (tuple(figure_files(plan.content)),)  # their names are digests of their bytes
         shaping += (plan.content.governance.published, settings.fonts, tuple(sorted(settings.colour_names.items())))
         shaping += (tuple(css.items()),)
         if shaping != self._writer_key:  # a stylesheet or a setting changed: a new writer parses them afresh
@@ -161,7 +162,8 @@ class Renderer:
         plan.fonts = content_fonts(content, self.content_path)
         plan.words = vocabulary(content, self.content_path)
         base = self.content_path.parent
-        files = [base / name for name in (content.quality.medical_terms, content.strings) if name]
+        named = (content.quality.medical_terms, content.strings, *(figure.file for _, figure in content.figures()))
+        files = [base / name for name in named if name]
         self.watched = {p.resolve() for p in (self.content_path, logo, *files, *plan.fonts.fallbacks)}
         return plan
 

@@ -6,9 +6,11 @@ missing variable is an error (StrictUndefined), never an empty gap.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -106,6 +108,54 @@ NEUTRALS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
 
 #: Where templates find the QR code to the booking page (served by the PDF stage's fetcher).
 QR_URL = "generated:booking-qr.svg"
+
+
+#: Where templates find a figure: FIGURE_SCHEME and its name, served by the PDF stage's fetcher from the bytes the
+#: content was checked with (figure_images), never from a path.
+FIGURE_SCHEME = "figure:"
+
+
+@dataclass(frozen=True)
+class PlacedFigure:
+    """Where a section's figure comes from, as a template draws it: its address, and its field for messages."""
+
+    src: str
+    field: str
+
+
+def figure_name(content: Content, file: str) -> str:
+    """A figure's name for leaflets and the web edition: a digest of its bytes and its kind (`3f2a...9c.svg`), so
+    the HTML changes whenever the picture does (and a leaflet is remade), and two names never clash."""
+    if file not in content._images:  # content made other than by content.load.load, which reads each figure
+        raise BuildError(f"{file}: this figure was not read with the content")
+    digest = hashlib.sha256(content._images[file]).hexdigest()[:20]
+    return f"{digest}{Path(file).suffix.lower()}"
+
+
+def figure_files(content: Content) -> dict[str, bytes]:
+    """Each figure's bytes by its name (figure_name)."""
+    return {figure_name(content, f.file): content._images[f.file] for _, f in content.figures()}
+
+
+def figure_images(content: Content) -> dict[str, bytes]:
+    """Each figure's bytes by the address leaflets draw it from (FIGURE_SCHEME and its name)."""
+    return {FIGURE_SCHEME + name: data for name, data in figure_files(content).items()}
+
+
+def placed_figures(content: Content, prefix: str = FIGURE_SCHEME) -> dict[tuple[str, int], PlacedFigure]:
+    """Each figure by (cause leaflet id, section index), as templates look it up: its address is `prefix` and
+    its name (the web edition's prefix is the folder it copies them to)."""
+    placed = {}
+    for where, figure in content.figures():
+        _, leaflet, _, section, _ = where
+        key = (content.cause_leaflets[int(leaflet)].id, int(section))
+        placed[key] = PlacedFigure(prefix + figure_name(content, figure.file), dotted(where))
+    return placed
+
+
+def generated_images(content: Content) -> dict[str, bytes]:
+    """Every image the leaflets draw that is not a file of the project: the QR codes and the figures."""
+    return {**booking_qr(content), **figure_images(content)}
 
 
 #: A path short and plain enough to print after the host: letters, digits, '-', '_' and '/', no dot.
@@ -257,6 +307,7 @@ def render_html(
         "s": strings,
         "logo_url": logo_url,
         "logo_ratio": _logo_ratio_of_url(logo_url),
+        "figures": placed_figures(content),
         "glossary": glossary_for(content, edition, fit),
         "fit": fit,
         "story": {part: gathered(content, part) for part in STORY_PARTS},

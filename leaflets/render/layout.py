@@ -2,8 +2,8 @@
 
 Every edition has a page budget (overview 2, cause leaflet 1, tri-fold 2
 pages of 3 panels). Content that grows past it stops the build with the
-edition, the section that spilled and by how much: never a silent extra
-page, never text running off a brochure panel.
+edition, the section that spilled and by how much, and the figures that
+take room: never a silent extra page, never text running off a brochure panel.
 
 Every text and image box must also lie inside the printable area (5 mm from
 the paper edge: office printers cannot print closer, ../shared/GUIDELINES.md)
@@ -43,8 +43,24 @@ def check_budget(document: Any, max_pages: int, what: str) -> None:
         raise BuildError(
             f"{what} needs {len(pages)} pages but may have {max_pages}: {where}"
             f"{spill(document, max_pages):.0f} mm of text spills past page {max_pages}{short}; "
-            f"shorten the text in the content file{_brand_note(document)}"
+            f"shorten the text in the content file{_figure_note(document)}{_brand_note(document)}"
         )
+
+
+def _figure_note(document: Any) -> str:
+    """The figures the leaflet prints (templates/partials/cause_body.html), by field, with the room each takes:
+    a figure pushes text on as text does."""
+    room: dict[str, float] = {}
+    for page in document.pages:
+        for box in _boxes(page):
+            if box.element_tag == "figure" and isinstance(box, boxes.BlockBox):
+                images = (d for d in box.descendants() if d.element_tag == "img" and d.element.get("data-field"))
+                field = next((image.element.get("data-field") for image in images), "a figure")
+                room[field] = room.get(field, 0.0) + box.margin_height() * MM
+    if not room:
+        return ""
+    taken = ", ".join(f"{field} ({mm:.0f} mm)" for field, mm in room.items())
+    return f", or leave out a figure (the figures take room too: {taken})"
 
 
 def spill(document: Any, max_pages: int) -> float:
@@ -195,7 +211,8 @@ def _boxes(page: Any) -> Iterator[Any]:
 def _content_height(page: Any) -> float:
     page_box = page._page_box
     top = page_box.content_box_y()
-    body = [b for b in page_box.descendants() if b.element_tag in ("p", "li", "h1", "h2", "dt", "dd", "th", "td")]
+    kinds = ("p", "li", "h1", "h2", "dt", "dd", "th", "td", "figure")
+    body = [b for b in page_box.descendants() if b.element_tag in kinds]
     return max((b.position_y + b.margin_height() - top for b in body), default=0.0)
 
 
@@ -279,9 +296,15 @@ def _outside_page(box: Any, page: Any, edge: float) -> str:
 
 
 def _outside_block(box: Any, block: Any) -> str:
-    if block is None or not isinstance(box, boxes.TextBox):
+    """How far a text, or a section's figure, runs past the right edge of the block that holds it ('' if not)."""
+    if block is None:
         return ""
-    right = box.content_box_x() + box.width
+    if isinstance(box, boxes.TextBox):
+        right = box.content_box_x() + box.width
+    elif block.element_tag == "figure":  # its picture is as wide as its column: a stylesheet could make it wider
+        right = box.border_box_x() + box.border_width()
+    else:
+        return ""
     limit = block.content_box_x() + block.width
     if right > limit + SLACK and block.element_tag not in ("html", "body"):
         return f"runs {(right - limit) * MM:.0f} mm past the right edge of its column or box"

@@ -1,8 +1,9 @@
 """Stage 3: HTML -> tagged PDF through WeasyPrint, written atomically.
 
 WeasyPrint only sees files through `AssetFetcher`, which serves the
-template folders, the installed font and the logo, and nothing else: no
-other local file, no network. Any WeasyPrint warning (a font that did
+template folders, the installed font and the logo, and the images the
+build made or read itself (QR codes; the figures, as the bytes that were
+checked), and nothing else: no other local file, no network. Any WeasyPrint warning (a font that did
 not load, a blocked file, bad CSS) fails the build instead of quietly
 printing a worse leaflet.
 """
@@ -44,9 +45,13 @@ PRINT_VARIANT = "pdf/x-4"
 BLEED_PT = 3 / 25.4 * 72
 
 
+#: The kinds of image the build hands WeasyPrint by address (AssetFetcher's `generated`), by name ending.
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
+
+
 class AssetFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves `file://` URLs under the allowed folders or files, and the build's own
-    generated images (`generated:NAME`); refuses everything else."""
+    """Serves `file://` URLs under the allowed folders or files, and the build's own images by address
+    (`generated:NAME` QR codes, `figure:NAME` figures); refuses everything else."""
 
     def __init__(self, allowed: Sequence[Path], generated: Mapping[str, bytes] | None = None):
         super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
@@ -56,7 +61,8 @@ class AssetFetcher(URLFetcher):  # type: ignore[misc]
     def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
         """Fetch `url` if it is an allowed local file or a generated image, else stop the render."""
         if url in self.generated:
-            return URLFetcherResponse(url, self.generated[url], {"Content-Type": "image/svg+xml"})
+            kind = IMAGE_TYPES[url[url.rfind(".") :].lower()]
+            return URLFetcherResponse(url, self.generated[url], {"Content-Type": kind})
         parts = urlsplit(url)
         path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
         if path is None or not any(path == root or path.is_relative_to(root) for root in self.allowed):

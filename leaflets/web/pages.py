@@ -20,17 +20,19 @@ from leaflets.content.editions import STANDARD, Edition, editions
 from leaflets.content.schema import Content
 from leaflets.content.webpages import INDEX, needed, page_name, page_path
 from leaflets.content.yamltree import FieldPath
-from leaflets.render.html import palette, render_html
+from leaflets.render.html import palette, placed_figures, render_html
 
 #: The stylesheet at the top of the web folder: the fonts' @font-face rules, then templates/css/web.css.
 STYLESHEET = "style.css"
+#: The folder at the top of the web folder that holds the figures, each named by a digest of its bytes.
+FIGURES = "figures"
 #: The wording entries the web pages print besides the leaflets' own.
 WORDING = ("web_languages", "web_all_leaflets")
 #: The colours the web pages draw text in, on the colours behind it, and where (templates/css/web.css: keep the
 #: two in step). Each pair must reach 4.5:1, WCAG 2.2 AA for text (1.4.3), whatever its size.
 TEXT_ON = (
     ("text", "paper", "body text"),
-    ("muted", "paper", "labels and the footer"),
+    ("muted", "paper", "labels, figure captions and the footer"),
     ("primary", "paper", "headings, links and times"),
     ("text", "tint", "the key points and booking box"),
     ("muted", "tint", "labels in the booking box"),
@@ -138,7 +140,13 @@ def _leaflet_page(language: Language, edition: Edition, languages: Sequence[Lang
         for o in languages
         if o is not language
     ]
-    extra = {"languages": others, "root": "../", "logo": language.logo_name, "index_href": f"../{INDEX}"}
+    extra = {
+        "languages": others,
+        "root": "../",
+        "logo": language.logo_name,
+        "index_href": f"../{INDEX}",
+        "figures": placed_figures(language.content, f"../{FIGURES}/"),
+    }
     page = replace(edition, template="web/" + edition.template)
     return Page(page_path(language.tag, name), _render(language, page, env, extra))
 

@@ -5,6 +5,7 @@
     web/fonts/                 the fonts the PDFs embed (shipped Source Sans Pro and its licence, the `fonts:` folder's)
     web/LANG/NAME.html         each leaflet's page (overview, cause leaflets)
     web/LANG/logo.svg          the language's logo (or logo.png)
+    web/figures/NAME.svg       the sections' figures (or .png), named by a digest of their bytes
 
 The whole site is made every time, in every language the content has, whatever --only or --language chose
 (a page missing from a language would leave a broken link in the others); it is a few Jinja renders. It is
@@ -28,9 +29,9 @@ from leaflets.content.sources import content_fonts, load_sources
 from leaflets.errors import BuildError
 from leaflets.pipeline.files import write_atomically
 from leaflets.pipeline.publish import STAGING, output_folder
-from leaflets.render.html import environment
+from leaflets.render.html import environment, figure_files
 from leaflets.theme import Theme
-from leaflets.web.pages import STYLESHEET, Language, colour_problems, render_pages
+from leaflets.web.pages import FIGURES, STYLESHEET, Language, colour_problems, render_pages
 
 #: The web edition's folder in the output folder.
 WEB = "web"
@@ -55,6 +56,7 @@ def make_site(content_path: Path) -> dict[str, bytes]:
         for page in render_pages(languages, environment(Theme.beside(content_path)))
     }
     files |= {f"{language.tag}/{language.logo_name}": language.logo.read_bytes() for language in languages}
+    files |= {f"{FIGURES}/{name}": data for s in sources for name, data in figure_files(s.content).items()}
     fonts = _fonts({font for s in sources for font in content_fonts(s.content, s.path).fallbacks})
     files |= {f"{FONTS}/{name}": path.read_bytes() for name, path in fonts.items()}
     clinic = [(_fallback_family(path), name) for name, path in fonts.items() if name not in SHIPPED]

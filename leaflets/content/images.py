@@ -1,9 +1,11 @@
-"""The clinic's logo, checked before WeasyPrint draws it on every page.
+"""The pictures the content names, the clinic's logo and the sections' figures, checked before WeasyPrint draws them.
 
 An SVG is XML, and XML can expand without end (entities; references to
 references), and a small PNG can hold a huge image. Both are read here with
-a size cap and a hardened parser (defusedxml), so a bad logo is a content
-error on `brand.logo`, found in milliseconds, not a build that never ends.
+a size cap and a hardened parser (defusedxml), so a bad picture is a content
+error on its field (`brand.logo`, `cause_leaflets[2].sections[0].figure.file`),
+found in milliseconds, not a build that never ends. A figure's bytes are read
+once, here: the leaflets draw exactly the bytes that were checked.
 """
 
 from __future__ import annotations
@@ -18,53 +20,64 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
-from leaflets.content.limits import PNG_LOGO, PNG_PIXELS, PNG_SIDE, SVG_ELEMENTS, SVG_LOGO
+from leaflets.content.limits import PNG_IMAGE, PNG_PIXELS, PNG_SIDE, SVG_ELEMENTS, SVG_IMAGE
 
 SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
 HREFS = ("href", "{http://www.w3.org/1999/xlink}href")
 LOCAL_REFERENCE = re.compile(r"url\(\s*['\"]?#([^)'\"\s]+)")
 ANY_URL = re.compile(r"url\(|@import", re.I)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-RESAVE = "save it again as plain SVG (in Inkscape: Save As, Plain SVG), or use a PNG logo"
+
+
+def resave(noun: str) -> str:
+    """How to mend an SVG `noun` (logo, figure) that cannot be drawn as it is."""
+    return f"save it again as plain SVG (in Inkscape: Save As, Plain SVG), or use a PNG {noun}"
 
 
 def logo_problem(path: Path) -> str | None:
     """What is wrong with the logo file (an .svg or .png that exists), or None."""
+    return read_image(path, "logo")[1]
+
+
+def read_image(path: Path, noun: str) -> tuple[bytes, str | None]:
+    """The bytes of a picture file (an .svg or .png that exists), and what is wrong with it or None; `noun` says
+    what it is in messages ('logo', 'figure')."""
     svg = path.suffix.lower() == ".svg"
-    limit = SVG_LOGO if svg else PNG_LOGO
+    limit = SVG_IMAGE if svg else PNG_IMAGE
     try:
         with path.open("rb") as file:
             data = file.read(limit.value + 1)
     except OSError as error:
-        return f"cannot read the logo: {error.strerror}"
+        return b"", f"cannot read the {noun}: {error.strerror}"
     if len(data) > limit.value:
-        return f"the logo file is larger than {limit}; save it smaller (a logo needs far less)"
-    return svg_problem(data) if svg else png_problem(data)
+        return b"", f"the {noun} file is larger than {limit}; save it smaller (a {noun} needs far less)"
+    return data, svg_problem(data, noun) if svg else png_problem(data, noun)
 
 
-def svg_problem(data: bytes) -> str | None:
-    """Why this SVG cannot be a logo, or None."""
+def svg_problem(data: bytes, noun: str) -> str | None:
+    """Why this SVG cannot be a `noun` (logo, figure), or None."""
+    again = resave(noun)
     if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.IGNORECASE):
-        return f"the SVG logo has a DOCTYPE or ENTITY declaration, which can make it expand without end; {RESAVE}"
+        return f"the SVG {noun} has a DOCTYPE or ENTITY declaration, which can make it expand without end; {again}"
     try:
         root = defusedxml.ElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        return f"the SVG logo has a DOCTYPE or ENTITY declaration, which can make it expand without end; {RESAVE}"
+        return f"the SVG {noun} has a DOCTYPE or ENTITY declaration, which can make it expand without end; {again}"
     except (ParseError, ValueError, LookupError) as error:  # an encoding XML does not know, among others
-        return f"the SVG logo is not well-formed XML ({error}); {RESAVE}"
+        return f"the SVG {noun} is not well-formed XML ({error}); {again}"
     if root.tag != SVG_ROOT:
-        return f"this is not an SVG image (it does not start with <svg> in the SVG namespace); {RESAVE}"
+        return f"this is not an SVG image (it does not start with <svg> in the SVG namespace); {again}"
     elements = list(root.iter())
     for element in elements:
         outside = _outside_reference(element)
         if outside:
-            return f"the SVG logo refers to {outside}; a logo must be drawn in its own file: {RESAVE}"
+            return f"the SVG {noun} refers to {outside}; a {noun} must be drawn in its own file: {again}"
     try:
         drawn = _drawn_elements(root, elements)
     except _ReferenceLoop:
-        return f"the SVG logo has elements that refer to each other in a loop; {RESAVE}"
+        return f"the SVG {noun} has elements that refer to each other in a loop; {again}"
     if drawn > SVG_ELEMENTS.value:
-        return f"the SVG logo draws more than {SVG_ELEMENTS} once its references are followed; {RESAVE}"
+        return f"the SVG {noun} draws more than {SVG_ELEMENTS} once its references are followed; {again}"
     return None
 
 
@@ -125,25 +138,25 @@ def _drawn_elements(root: Element, elements: list[Element]) -> int:
     return counts[id(root)]
 
 
-def png_problem(data: bytes) -> str | None:
-    """Why this PNG cannot be a logo, or None."""
+def png_problem(data: bytes, noun: str) -> str | None:
+    """Why this PNG cannot be a `noun` (logo, figure), or None."""
     if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 33:
-        return "this is not a PNG image; save the logo as PNG (or SVG) again"
+        return f"this is not a PNG image; save the {noun} as PNG (or SVG) again"
     width, height = struct.unpack(">II", data[16:24])
     if width > PNG_SIDE or height > PNG_SIDE or width * height > PNG_PIXELS.value:
         return (
-            f"the PNG logo is {width} x {height} pixels; at most {PNG_SIDE:,} a side and {PNG_PIXELS} "
-            "in all: a logo needs far fewer (save it smaller)"
+            f"the PNG {noun} is {width} x {height} pixels; at most {PNG_SIDE:,} a side and {PNG_PIXELS} "
+            f"in all: a {noun} needs far fewer (save it smaller)"
         )
-    return _damaged_png(data)
+    return _damaged_png(data, noun)
 
 
-def _damaged_png(data: bytes) -> str | None:
-    from PIL import Image  # late: only for a PNG logo
+def _damaged_png(data: bytes, noun: str) -> str | None:
+    from PIL import Image  # late: only for a PNG picture
 
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()  # chunk checksums, without decoding the pixels
     except Exception:  # Pillow raises many kinds for a damaged file; any of them means the same here
-        return "the PNG logo is damaged (it does not read back as a PNG); save it again"
+        return f"the PNG {noun} is damaged (it does not read back as a PNG); save it again"
     return None
