@@ -14,6 +14,7 @@ from pathlib import Path
 
 from leaflets import cli
 from leaflets.checks.quality import COLUMNS
+from leaflets.checks.readability import formulas_table
 from leaflets.content import limits
 from leaflets.content.schema import field_reference
 
@@ -139,12 +140,18 @@ def pdf_rules_table() -> str:
     return "\n".join(rows) + "\n\n" + "\n".join(skipped)
 
 
+def reading_table() -> str:
+    """Each language's reading-level formula, its target and their sources (`leaflets/checks/readability.py`)."""
+    return "\n".join(formulas_table())
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "fields": fields_table,
     "limits": limits_table,
     "options": options_table,
     "checks": checks_table,
     "pdf-rules": pdf_rules_table,
+    "reading": reading_table,
 }
 
 

@@ -510,8 +510,12 @@ def test_a_language_wordfreq_does_not_know_is_not_checked_never_passed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from leaflets.checks import quality
+    from leaflets.checks.plainwords import WordsNotChecked
 
-    monkeypatch.setattr(quality, "rare_words", lambda texts, language, skip: None)
+    def no_word_list(texts: object, language: str, skip: object) -> list[str]:
+        raise WordsNotChecked(f"wordfreq has no word list for '{language}'")
+
+    monkeypatch.setattr(quality, "rare_words", no_word_list)
     findings: list = []
     build(KNEE, tmp_path / "out", only=["loosening"], check_only=True, findings=findings)
     plain = [f for f in findings if f.check == "plain words"]

@@ -16,6 +16,7 @@ import yaml
 from leaflets import reference
 from leaflets.checks import conformance
 from leaflets.checks.quality import COLUMNS
+from leaflets.checks.readability import FORMULAS
 from leaflets.content.limits import LIMITS
 from leaflets.pipeline.plan import PAGE_CHECKS
 from tests.conftest import ROOT
@@ -148,6 +149,14 @@ def test_every_rule_the_pdf_ua_check_runs_is_listed_where_the_gate_points(site: 
     assert 'id="pdfua-1-and-pdfa-2-rules"' in (site / "reference" / "quality-checks" / "index.html").read_text()
     gate = (site / "quality-gate" / "index.html").read_text(encoding="utf-8")
     assert 'href="../reference/quality-checks/#pdfua-1-and-pdfa-2-rules"' in gate
+
+
+def test_every_reading_level_formula_is_on_its_page_with_target_and_source(site: Path) -> None:
+    text = f" {text_of(site, 'reference/reading-level')} "
+    for formula in FORMULAS.values():
+        row = f" {formula.language_name} ({formula.language}) {formula.name} {formula.target_text.replace('`', '')} "
+        assert row in text, formula.language
+        assert f" {formula.citation} " in text, formula.language
 
 
 def test_a_marker_for_a_table_that_does_not_exist_stops_the_docs_build() -> None:

@@ -10,8 +10,8 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 FAMILY = "Leaflets Test Fallback"
 
 
-def make_font(path: Path, characters: str) -> Path:
-    """Write a font whose glyph for each of `characters` is a filled box; returns `path`."""
+def make_font(path: Path, characters: str, family: str = FAMILY) -> Path:
+    """Write a font of `family` whose glyph for each of `characters` is a filled box; returns `path`."""
     characters = "".join(dict.fromkeys(characters))  # each once
     names = [".notdef", *(f"uni{ord(ch):04X}" for ch in characters)]
     builder = FontBuilder(1000, isTTF=True)
@@ -29,9 +29,24 @@ def make_font(path: Path, characters: str) -> Path:
     builder.setupGlyf(glyphs)
     builder.setupHorizontalMetrics({name: (900, 100) for name in names})
     builder.setupHorizontalHeader(ascent=880, descent=-120)
-    builder.setupNameTable({"familyName": FAMILY, "styleName": "Regular", "psName": "LeafletsTestFallback-Regular"})
+    postscript = family.replace(" ", "") + "-Regular"
+    builder.setupNameTable({"familyName": family, "styleName": "Regular", "psName": postscript})
     builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
     builder.setupPost()
     builder.setupHead(created=3_000_000_000, modified=3_000_000_000)
     builder.save(str(path))
+    return path
+
+
+def make_collection(path: Path, families: list[str], characters: str) -> Path:
+    """Write a font collection (.ttc) of one face per family, each with `characters`, in that order."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    faces = [make_font(path.with_name(f"{path.stem}-{n}.ttf"), characters, family) for n, family in enumerate(families)]
+    collection = TTCollection()
+    collection.fonts = [TTFont(face) for face in faces]
+    collection.save(str(path))
+    collection.close()
+    for face in faces:
+        face.unlink()
     return path

@@ -15,8 +15,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from leaflets.checks.plainwords import NO_VOCABULARY, RARE_ZIPF, Vocabulary, explained, listed_terms, rare_words
-from leaflets.checks.readability import fernandez_huerta_band, hardest_sentences, inflesz, measure
+from leaflets.checks.plainwords import (
+    NO_VOCABULARY,
+    RARE_ZIPF,
+    Vocabulary,
+    WordsNotChecked,
+    entry_for,
+    listed_terms,
+    rare_words,
+)
+from leaflets.checks.readability import FORMULAS, Formula, formula_for, hardest_sentences, measure
+from leaflets.content import words
 from leaflets.content.editions import Edition, fits, glossary_for, sections, texts
 from leaflets.content.editions import editions as every_edition
 from leaflets.content.schema import Content, GlossaryEntry
@@ -24,6 +33,9 @@ from leaflets.content.schema import Content, GlossaryEntry
 ERROR, WARNING, PASS = "error", "warning", "pass"
 #: A check that could not look (a missing word list, a rule that crashed): never a pass; a warning under --strict.
 NOT_CHECKED = "not checked"
+#: What no program measured but a person recorded in the content (quality.reading_review): shown as theirs,
+#: never as a pass; --strict accepts it.
+REVIEWED = "reviewed"
 MARKER = "\u25a0"  # list bullet glyph: decoration, drawn small on purpose
 
 
@@ -58,21 +70,22 @@ def format_report(findings: Sequence[Finding], strict: bool = False) -> str:
     """The report for a terminal: one row per leaflet, then every warning and error in words. With `strict`, the
     warnings (and checks that could not look) are counted and listed as the errors they are under --strict."""
     leaflets = list(dict.fromkeys(f.leaflet for f in findings if f.leaflet != "all"))
-    cells = {(f.leaflet, f.check): f.figure or f.level for f in findings if f.level == PASS}
+    cells = {(f.leaflet, f.check): f.figure or f.level for f in findings if f.level in (PASS, REVIEWED)}
     for f in findings:
-        if f.level != PASS:
+        if f.level not in (PASS, REVIEWED):
             cells[(f.leaflet, f.check)] = f.level.upper()
     header = ["leaflet", *(heading for _, heading in COLUMNS)]
     rows = [[name, *(cells.get((name, check), "-") for check, _ in COLUMNS)] for name in leaflets]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
     lines += dict.fromkeys(f"{f.check}: {f.message}" for f in findings if f.leaflet == "all" and f.level == PASS)
-    sections = [(NOT_CHECKED, [NOT_CHECKED]), ("warnings", [WARNING]), ("errors", [ERROR])]
+    reviewed = [(REVIEWED, [REVIEWED])]  # a person's review: listed on its own, as --strict accepts it
+    sections = [*reviewed, (NOT_CHECKED, [NOT_CHECKED]), ("warnings", [WARNING]), ("errors", [ERROR])]
     if strict:
-        sections = [("errors (warnings count as errors with --strict)", [NOT_CHECKED, WARNING, ERROR])]
+        sections = [*reviewed, ("errors (warnings count as errors with --strict)", [NOT_CHECKED, WARNING, ERROR])]
     for heading, levels in sections:
         chosen = [f for f in findings if f.level in levels]
-        if heading == NOT_CHECKED and not chosen:
+        if heading in (REVIEWED, NOT_CHECKED) and not chosen:
             continue
         lines.append(f"{heading}: {len(chosen) or 'none'}")
         lines += [f"  {f.check} ({f.leaflet}): {_level_noted(f, levels)}{f.message}" for f in chosen]
@@ -123,17 +136,14 @@ def check_content(
 
 
 def check_reading_level(content: Content, leaflet: str, parts: list[tuple[str, list[str]]]) -> list[Finding]:
-    """The reading level by the formula made for the content's language; "not checked" when there is none."""
-    language = content.language.split("-")[0].lower()
-    if language == "en":
+    """The reading level by the formula published for the content's language (readability.FORMULAS); for a
+    language without one, the person's review recorded in the content, or "not checked"."""
+    formula = formula_for(content.language)
+    if formula is None:
+        return [check_reading_review(content, leaflet)]
+    if formula.language == "en":
         return check_grade(content, leaflet, parts)
-    if language == "es":
-        return check_perspicuity(leaflet, parts)
-    message = (
-        f"no reading-level formula for '{content.language}' (English: Flesch-Kincaid; Spanish: "
-        "Szigriszt-Pazos / INFLESZ): the reading level was not checked"
-    )
-    return [Finding("reading level", NOT_CHECKED, leaflet, message, NOT_CHECKED)]
+    return check_reading_ease(formula, leaflet, parts)
 
 
 def check_grade(content: Content, leaflet: str, parts: list[tuple[str, list[str]]]) -> list[Finding]:
@@ -154,64 +164,52 @@ def check_grade(content: Content, leaflet: str, parts: list[tuple[str, list[str]
     return [Finding("reading level", WARNING, leaflet, message, figure)]
 
 
-#: Patient materials in Spanish aim at INFLESZ 65 or more, "fairly easy" (Barrio-Cantalejo et al. 2008).
-MIN_INFLESZ = 65.0
-
-
-def check_perspicuity(leaflet: str, parts: list[tuple[str, list[str]]]) -> list[Finding]:
-    """Spanish: Szigriszt-Pazos perspicuity on the INFLESZ scale, at least 65; Fernández-Huerta alongside."""
+def check_reading_ease(formula: Formula, leaflet: str, parts: list[tuple[str, list[str]]]) -> list[Finding]:
+    """A reading ease (higher is easier) against the formula's published target, e.g. Spanish: INFLESZ 65."""
     texts = [text for _, paragraphs in parts for text in paragraphs]
-    whole = measure(texts, "es")
-    score, ease = whole.szigriszt_pazos, whole.fernandez_huerta
-    by_section = ", ".join(f"{heading} {measure(p, 'es').szigriszt_pazos:.0f}" for heading, p in parts)
-    summary = (
-        f"INFLESZ {score:.0f} ({inflesz(score)}; Szigriszt-Pazos perspicuity), Fernández-Huerta {ease:.0f} "
-        f"({fernandez_huerta_band(ease)}); sections: {by_section}"
-    )
-    figure = f"INFLESZ {score:.0f} ({inflesz(score)})"
-    if score >= MIN_INFLESZ:
+    language = formula.language
+    whole = measure(texts, language)
+    score = formula.score(whole)
+    by_section = ", ".join(f"{heading} {formula.score(measure(p, language)):.0f}" for heading, p in parts)
+    beside = f", {formula.beside(whole)}" if formula.beside else ""
+    summary = f"{formula.label} {score:.0f} ({formula.band(score)}; {formula.name}){beside}; sections: {by_section}"
+    figure = f"{formula.label} {score:.0f} ({formula.band(score)})"
+    if score >= formula.target:
         return [Finding("reading level", PASS, leaflet, summary, figure)]
-    worst = "; ".join(f'"{s}"' for s in hardest_sentences(texts, language="es"))
-    message = (
-        f"INFLESZ {score:.0f} ({inflesz(score)}) is below {MIN_INFLESZ:g}, the target for patient materials "
-        f"(Barrio-Cantalejo et al. 2008: 65-80 fairly easy); rewrite first: {worst}"
-    )
+    worst = "; ".join(f'"{s}"' for s in hardest_sentences(texts, language=language))
+    message = f"{figure} is below {formula.target:g}, {formula.target_why}; rewrite first: {worst}"
     return [Finding("reading level", WARNING, leaflet, message, figure)]
+
+
+def check_reading_review(content: Content, leaflet: str) -> Finding:
+    """A language no formula measures: the review a person recorded (quality.reading_review), else not measured."""
+    why = f"no reading-level formula for '{content.language}' (there is one for {', '.join(FORMULAS)})"
+    review = content.quality.reading_review
+    if review is None:
+        message = (
+            f"{why}: the reading level was not measured; a person who reads the language can review it and "
+            "record it in quality.reading_review (see docs/quality-gate.md)"
+        )
+        return Finding("reading level", NOT_CHECKED, leaflet, message, "not measured")
+    note = f": {review.note}" if review.note else ""
+    message = f"{why}: not measured; reviewed by {review.by} on {review.date.isoformat()}{note}"
+    return Finding("reading level", REVIEWED, leaflet, message, f"reviewed by {review.by} on {review.date}")
 
 
 def check_plain_words(content: Content, edition: Edition, vocabulary: Vocabulary) -> list[Finding]:
     """Every listed medical term and every uncommon word the leaflet prints is explained in its glossary."""
     text = "\n".join(texts(content, edition))
+    language = content.language
     printed = glossary_for(content, edition)
-    found = []
-    for term in listed_terms(text, vocabulary.terms):
-        entry = explained(term, content.glossary)
-        if entry is None:
-            message = (
-                f"uses '{term}' ({vocabulary.source}) but the glossary does not explain it "
-                "(PEMAT: define medical terms)"
-            )
-            found.append(Finding("plain words", ERROR, edition.label, message))
-        elif entry not in printed:
-            found.append(
-                Finding("plain words", ERROR, edition.label, f"the glossary entry '{entry.term}' is not printed")
-            )
-    glossary_words = [*texts_of(printed)]
-    rare = rare_words([text], content.language, vocabulary.everyday)
+    found = check_listed_terms(content, edition.label, text, printed, vocabulary)
     how = f"{len(vocabulary.terms)} listed terms ({vocabulary.source or 'no list: quality.medical_terms'})"
-    if rare is None:
-        found.append(
-            Finding(
-                "plain words",
-                NOT_CHECKED,
-                edition.label,
-                f"wordfreq has no word list for '{content.language}': uncommon words were not looked for; "
-                f"checked only {how}",
-                "not checked",
-            )
-        )
-        return found
-    unexplained = [w for w in rare if explained(w, content.glossary) is None and w not in glossary_words]
+    try:
+        rare = rare_words([text], language, vocabulary.everyday)
+    except WordsNotChecked as reason:
+        message = f"{reason}: uncommon words were not looked for; checked only {how}"
+        return [*found, Finding("plain words", NOT_CHECKED, edition.label, message, NOT_CHECKED)]
+    glossary_words = set(words_of(printed))
+    unexplained = [w for w in rare if w not in glossary_words and entry_for(w, content.glossary, language) is None]
     if unexplained:
         found.append(
             Finding(
@@ -237,11 +235,36 @@ def check_plain_words(content: Content, edition: Edition, vocabulary: Vocabulary
     return found
 
 
-def texts_of(entries: Sequence[GlossaryEntry]) -> Iterator[str]:
-    """The lower-case words of glossary terms (a word inside a term, like 'roots' in 'Nerve roots', is explained)."""
+def check_listed_terms(
+    content: Content, leaflet: str, text: str, printed: list[GlossaryEntry], vocabulary: Vocabulary
+) -> list[Finding]:
+    """Each term of the clinic's list the text uses has a glossary entry, printed with the leaflet."""
+    found, reported = [], []
+    for term, used in listed_terms(text, vocabulary.terms, content.language).items():
+        entries = [(word, entry_for(word, content.glossary, content.language, term)) for word in used]
+        if any(entry is None for _, entry in entries):
+            message = (
+                f"uses '{term}' ({vocabulary.source}) but the glossary does not explain it "
+                "(PEMAT: define medical terms)"
+            )
+            found.append(Finding("plain words", ERROR, leaflet, message))
+        for word, entry in entries:
+            if entry is not None and entry not in printed and entry not in reported:  # part of a term only
+                message = (
+                    f"uses '{word}' ({vocabulary.source}: '{term}'), which only the glossary entry '{entry.term}' "
+                    "comes close to, and the leaflet does not use that term, so it is not printed: give the word an "
+                    "entry of its own, or add it to that entry's `also`"
+                )
+                found.append(Finding("plain words", ERROR, leaflet, message))
+                reported.append(entry)
+    return found
+
+
+def words_of(entries: Sequence[GlossaryEntry]) -> Iterator[str]:
+    """The words of glossary terms (a word inside a term, like 'roots' in 'Nerve roots', is explained)."""
     for entry in entries:
         for name in (entry.term, *entry.also):
-            yield from name.lower().split()
+            yield from words.words(name)
 
 
 def check_unused_glossary(content: Content, editions: Sequence[Edition]) -> list[Finding]:
@@ -265,12 +288,12 @@ def check_actionability(
     The words that address the reader are the language's own (`reader_words` in templates/strings.yaml).
     """
     texts = [text for _, paragraphs in parts for text in paragraphs]
-    words = list((strings if strings is not None else content.wording)["reader_words"])
-    addressed = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
-    reader = f"'{words[0]}'" if words else "no reader_words in templates/strings.yaml"
+    reader_words = list((strings if strings is not None else content.wording)["reader_words"])
+    reader = f"'{reader_words[0]}'" if reader_words else "no reader_words in templates/strings.yaml"
+    addressed = any(words.uses_word(t, w, content.language) for t in texts for w in reader_words)
     items = {
         "a summary at the top": bool(parts and parts[0][1]),
-        f"an action addressed to the reader ({reader})": bool(words) and any(addressed.search(t) for t in texts),
+        f"an action addressed to the reader ({reader})": addressed,
         "a phone number to get help": bool(re.search(r"\d{3}", content.brand.phone)),
         "a heading on every section": all(heading.strip() for heading, _ in parts),
     }

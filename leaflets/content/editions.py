@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any
 
-from leaflets.content import wording
+from leaflets.content import wording, words
 from leaflets.content.papers import PAPERS
 from leaflets.content.schema import CauseLeaflet, Content, GlossaryEntry, Section
 
@@ -133,8 +132,8 @@ def gathered(content: Content, part: str) -> list[Any]:
     seen: dict[tuple[str, ...], Any] = {}
     for leaflet in content.cause_leaflets:
         for item in getattr(leaflet, part):
-            words = (item.when, item.what) if part == "timeline" else (item,)
-            seen.setdefault(tuple(" ".join(text.split()).casefold() for text in words), item)
+            said = (item.when, item.what) if part == "timeline" else (item,)
+            seen.setdefault(tuple(" ".join(text.split()).casefold() for text in said), item)
     items = list(seen.values())
     return sorted(items, key=lambda fact: fact.week) if part == "timeline" else items
 
@@ -150,7 +149,7 @@ def sections(
     fit = fit or fits(content, edition)[0]
     if edition.cause is None:  # the overview and the tri-fold tell the whole story
         story = {part: gathered(content, part) for part in STORY_PARTS}
-        causes = [f"{cause.name}. {cause.summary}" for cause in content.causes]
+        causes = [f"{cause.name}{strings['sentence_end']}{cause.summary}" for cause in content.causes]
         parts = [
             (strings["key_points"], [*condition.key_points, condition.main_message]),
             (wording.expand(strings["what_is_it"], condition=condition.in_text), list(condition.what_is_it)),
@@ -164,9 +163,10 @@ def sections(
             for section in edition.cause.sections
         ]
     carried = {part: story[part] if part in fit.carries else [] for part in STORY_PARTS}
+    end = strings["sentence_end"].rstrip()
     treatment = list(condition.treatment) if edition.cause is None or edition.cause.treatment else []
     parts += [
-        (strings["timeline"], [f"{fact.when}: {fact.what}." for fact in carried["timeline"]]),
+        (strings["timeline"], [f"{fact.when}{strings['colon']} {fact.what}{end}" for fact in carried["timeline"]]),
         (strings["tests"], carried["tests"]),
         (strings["what_helps"], [*carried["helps"], *treatment]),
     ]
@@ -180,23 +180,26 @@ def _words_of(section: Section) -> list[str]:
     return [] if figure is None else [*([figure.caption] if figure.caption else []), figure.alt]
 
 
+#: The wording `texts` reads the sections with: each fixed heading and mark a line break, so the content's own
+#: texts stand apart (a cause's name is not run into its summary) whatever the language's punctuation.
+CONTENT_ONLY: Mapping[str, Any] = defaultdict(lambda: "\n")
+
+
 def texts(content: Content, edition: Edition, fit: Fit | None = None) -> Iterator[str]:
     """Every piece of content text the edition prints (fixed headings and glossary aside), laid out as `fit`."""
     yield content.condition.title
     if edition.cause is None:
         yield content.condition.also_called
     yield from (leaflet.title for leaflet in content.cause_leaflets if edition.cause in (None, leaflet))
-    for heading, paragraphs in sections(content, edition, defaultdict(str), fit):
+    for heading, paragraphs in sections(content, edition, CONTENT_ONLY, fit):
         yield from (heading, *paragraphs)
     yield from (content.brand.other_formats, content.brand.disclaimer)
 
 
 def glossary_for(content: Content, edition: Edition, fit: Fit | None = None) -> list[GlossaryEntry]:
-    """The glossary entries whose words the edition uses (laid out as `fit`), in glossary order."""
+    """The glossary entries whose words the edition uses (laid out as `fit`), in glossary order (found as
+    leaflets/content/words.py finds words: by their start, Arabic prefixes aside, or anywhere in a script written
+    without spaces)."""
     text = "\n".join(texts(content, edition, fit))
-    return [entry for entry in content.glossary if _mentions(text, entry)]
-
-
-def _mentions(text: str, entry: GlossaryEntry) -> bool:
-    words = "|".join(re.escape(word) for word in (entry.term, *entry.also))
-    return re.search(rf"\b(?:{words})", text, flags=re.IGNORECASE) is not None
+    names = [(entry, (entry.term, *entry.also)) for entry in content.glossary]
+    return [entry for entry, each in names if any(words.mentions(text, name, content.language) for name in each)]

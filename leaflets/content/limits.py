@@ -44,7 +44,8 @@ LIST = Limit(
     "the longest shipped list has 12; each item is laid out on a page with a budget of 1 or 2 pages",
 )
 WORD = Limit(
-    "one word (letters without a space or hyphen)",
+    "one word (letters without a space or hyphen; a line breaks between any two Chinese, Japanese or Korean "
+    "characters, so they never make one)",
     40,
     "characters",
     "a tri-fold panel holds about 40 characters a line; a longer word cannot be broken and runs off the page "

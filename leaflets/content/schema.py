@@ -294,11 +294,26 @@ class Discharge(Model):
     )
 
 
+class ReadingReview(Model):
+    """A person's review of the reading level, for a language no formula measures (Chinese, Arabic...)."""
+
+    by: Text = Field(description="Who reviewed it: a person who reads the language, e.g. the clinic's approver.")
+    date: Date = Field(description="When they reviewed this wording.")
+    note: Text | None = Field(None, description="What they judged, e.g. 'short sentences, everyday words'.")
+
+
 class Quality(Model):
     """Targets for the quality report (see ../shared/GUIDELINES.md)."""
 
     max_grade: Annotated[float, Field(ge=1, le=16)] = Field(
-        8, description="Warn when a leaflet's Flesch-Kincaid grade is above this (NIH ceiling: 8)."
+        8, description="English: warn when a leaflet's Flesch-Kincaid grade is above this (NIH ceiling: 8)."
+    )
+    reading_review: ReadingReview | None = Field(
+        None,
+        description="For a language no reading-level formula measures (docs/quality-gate.md lists those that "
+        "have one): a person's review of the reading level, which the report shows as theirs (`reviewed by ... "
+        "on ...`) and `--strict` accepts; without it the reading level is 'not checked'. Ignored where a formula "
+        "measures the language.",
     )
     review_warning_days: Annotated[int, Field(ge=0)] = Field(
         60, description="Warn this many days before governance.review_by."
@@ -306,7 +321,8 @@ class Quality(Model):
     medical_terms: ContentFile | None = Field(
         None,
         description="A text file in the content's folder, one medical word or phrase a line: each one a leaflet "
-        "uses must be in its glossary (a line matches words starting with it).",
+        "uses must be in its glossary (a line matches words starting with it; in Chinese or Japanese, its "
+        "characters anywhere: docs/quality-gate.md).",
     )
     everyday_words: list[Text] = Field(
         [], description="Words the clinic judges plain although they are uncommon in print, e.g. numbness."
@@ -342,8 +358,9 @@ class Content(Model):
     paper: Paper = Field("a4", description="Default paper size: a4 or letter.")
     fonts: ContentFolder | None = Field(
         None,
-        description="Folder of extra fonts (.ttf/.otf) in the content file's folder, relative to it, for characters "
-        "the shipped font lacks (e.g. Noto Sans Arabic for patients' names); they are embedded.",
+        description="Folder of extra fonts (.ttf, .otf, or collections .ttc, .otc) in the content file's folder, "
+        "relative to it, for characters the shipped font lacks (e.g. Noto Sans Arabic for patients' names); they are "
+        "embedded (from a collection, the face for the content's language: docs/brand-and-fonts.md).",
     )
     strings: ContentFile | None = Field(
         None,

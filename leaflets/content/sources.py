@@ -179,8 +179,9 @@ def load_sources(content_path: Path, raw: bytes | None = None, languages: Sequen
 
 
 def content_fonts(content: Content, content_path: Path) -> FontSet:
-    """The fonts a content file's leaflets may use: the shipped face and its `fonts:` folder."""
-    return font_set(content_path.parent / content.fonts if content.fonts else None)
+    """The fonts a content file's leaflets may use: the shipped face and its `fonts:` folder (from a collection,
+    the face for the content's language)."""
+    return font_set(content_path.parent / content.fonts if content.fonts else None, content.language)
 
 
 def select(content: Content, only: Sequence[str] = ()) -> list[Edition]:

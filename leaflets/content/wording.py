@@ -39,7 +39,14 @@ SHIPPED = TEMPLATES / "strings.yaml"
 REFERENCE = "en"
 #: Entries a new language may leave out (added after a clinic's files were written), and what it then gets.
 #: An empty entry is one the language does not have yet: what needs it (the web edition, braille) says so.
-DEFAULTS = {"colon": ":", "web_read_online": "", "web_languages": "", "web_all_leaflets": "", "braille_table": ""}
+DEFAULTS = {
+    "colon": ":",
+    "sentence_end": ". ",
+    "web_read_online": "",
+    "web_languages": "",
+    "web_all_leaflets": "",
+    "braille_table": "",
+}
 #: The placeholders of each entry, filled in by the templates; an entry not listed has none.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "page_x_of_y": ("page", "pages"),

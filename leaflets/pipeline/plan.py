@@ -175,7 +175,7 @@ def _plan(
             content.quality.model_dump(mode="json"),
             plan.words.terms,
             content.wording["reader_words"],
-            versions("wordfreq", "syllapy"),
+            versions("wordfreq", "syllapy", "jieba"),
         ],
     }
     plan.digest = partial(_common_digest, inputs, settings, plan.theme)

@@ -50,8 +50,9 @@ IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 
 
 class AssetFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves `file://` URLs under the allowed folders or files, and the build's own images by address
-    (`generated:NAME` QR codes, `figure:NAME` figures); refuses everything else."""
+    """Serves `file://` URLs under the allowed folders or files, and the build's own images and fonts by address
+    (`generated:NAME` QR codes and faces taken out of font collections, `figure:NAME` figures); refuses everything
+    else."""
 
     def __init__(self, allowed: Sequence[Path], generated: Mapping[str, bytes] | None = None):
         super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
@@ -61,7 +62,7 @@ class AssetFetcher(URLFetcher):  # type: ignore[misc]
     def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
         """Fetch `url` if it is an allowed local file or a generated image, else stop the render."""
         if url in self.generated:
-            kind = IMAGE_TYPES[url[url.rfind(".") :].lower()]
+            kind = IMAGE_TYPES.get(url[url.rfind(".") :].lower(), "font/sfnt")  # else a face out of a collection
             return URLFetcherResponse(url, self.generated[url], {"Content-Type": kind})
         parts = urlsplit(url)
         path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
@@ -110,7 +111,7 @@ class PdfWriter:
         self.fonts = fonts
         self.private = private
         allowed = [*assets, *theme.folders, FONT_DIR, *fonts.fallbacks, *([icc_profile] if icc_profile else [])]
-        self.fetcher = AssetFetcher(allowed, generated)
+        self.fetcher = AssetFetcher(allowed, {**(generated or {}), **fonts.generated()})
         self.base_url = TEMPLATES.resolve().as_uri() + "/"
         self.font_config = FontConfiguration()
         self._parsed: dict[str, weasyprint.CSS] = {}

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from leaflets.content import load as content_stage
-from leaflets.content.fonts import FAMILY, FONT_DIR, FONT_FACES, _fallback_family
+from leaflets.content.fonts import FAMILY, FONT_DIR, FONT_FACES, Face
 from leaflets.content.load import display_path
 from leaflets.content.sources import content_fonts, load_sources
 from leaflets.errors import BuildError
@@ -57,9 +57,9 @@ def make_site(content_path: Path) -> dict[str, bytes]:
     }
     files |= {f"{language.tag}/{language.logo_name}": language.logo.read_bytes() for language in languages}
     files |= {f"{FIGURES}/{name}": data for s in sources for name, data in figure_files(s.content).items()}
-    fonts = _fonts({font for s in sources for font in content_fonts(s.content, s.path).fallbacks})
-    files |= {f"{FONTS}/{name}": path.read_bytes() for name, path in fonts.items()}
-    clinic = [(_fallback_family(path), name) for name, path in fonts.items() if name not in SHIPPED]
+    fonts = _fonts({face for s in sources for face in content_fonts(s.content, s.path).faces})
+    files |= {f"{FONTS}/{name}": data for name, (_, data) in fonts.items()}
+    clinic = [(family, name) for name, (family, _) in fonts.items() if name not in SHIPPED]
     files[STYLESHEET] = stylesheet(clinic, Theme.beside(content_path)).encode("utf-8")
     return files
 
@@ -75,13 +75,16 @@ def publish_site(files: dict[str, bytes], out_dir: Path) -> Path:
     return out_dir / WEB
 
 
-def _fonts(fallbacks: set[Path]) -> dict[str, Path]:
-    """The font files to publish by name: the shipped faces and their licence, then the clinic's fallbacks."""
-    found = {name: FONT_DIR / name for name in SHIPPED}
-    for path in sorted(fallbacks):
-        if path.name in found and found[path.name].read_bytes() != path.read_bytes():
-            raise BuildError(f"fonts: two different font files are called {path.name}; rename one")
-        found[path.name] = path
+def _fonts(faces: set[Face]) -> dict[str, tuple[str, bytes]]:
+    """The font files to publish by name, each with its family: the shipped faces and their licence, then the
+    clinic's fallbacks (from a collection, the face its leaflets embed, as a file of its own: browsers do not
+    read collections)."""
+    found = {name: (FAMILY, (FONT_DIR / name).read_bytes()) for name in SHIPPED}
+    for face in sorted(faces, key=lambda face: (face.file_name, str(face.path))):
+        data = face.data()
+        if face.file_name in found and found[face.file_name][1] != data:
+            raise BuildError(f"fonts: two different font files are called {face.file_name}; rename one")
+        found[face.file_name] = (face.family, data)
     return found
 
 
