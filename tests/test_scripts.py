@@ -18,6 +18,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
+from markupsafe import escape
 from wordfreq import zipf_frequency
 
 from leaflets.checks.plainwords import Vocabulary, WordsNotChecked, entry_for, listed_terms, rare_words
@@ -46,6 +47,7 @@ from leaflets.content.schema import Content, GlossaryEntry, ReadingReview, Secti
 from leaflets.content.sources import load_content
 from leaflets.errors import BuildError
 from leaflets.pipeline.plan import build
+from leaflets.render.html import render_html
 from tests.conftest import CONTENT
 from tests.pdfread import page_texts
 from tests.testfont import make_collection, make_font
@@ -253,6 +255,10 @@ def test_sentences_end_with_the_languages_own_mark(tmp_path: Path) -> None:
     first = content.causes[0]
     assert f"{first.name}。{first.summary}" in causes
     assert sentences([f"{first.name}。{first.summary}"]) == [f"{first.name}。", first.summary]
+    # The printed list says it so too: the mark bold with the name, no Latin '. ' left in the template.
+    content.use_wording(chinese)
+    html = render_html(content, overview, "a4", (CONTENT.parent / content.brand.logo).resolve().as_uri())
+    assert f"<strong>{escape(first.name)}。</strong>{escape(first.summary)}</li>" in html
     assert wording.shipped()["en"]["sentence_end"] == wording.shipped()["es"]["sentence_end"] == ". "
     # A clinic's wording file written before the entry existed still loads, and gets ". ".
     block = {key: value for key, value in wording.shipped()["en"].items() if key not in wording.DEFAULTS}
