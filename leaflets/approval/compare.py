@@ -27,12 +27,12 @@ from leaflets.content import wording
 from leaflets.content.editions import Edition, editions
 from leaflets.content.load import display_path
 from leaflets.content.schema import Content
-from leaflets.content.sources import Source, content_fonts, load_sources, select
+from leaflets.content.sources import Source, load_sources, select
 from leaflets.content.yamltree import dotted
 from leaflets.pipeline.files import scratch_folder
 from leaflets.pipeline.gallery import language_name
 from leaflets.pipeline.incremental import edition_digest
-from leaflets.pipeline.plan import Gate, Plan, Planned
+from leaflets.pipeline.plan import Gate, Plan, Planned, plan_for
 from leaflets.pipeline.processes import cores
 from leaflets.pipeline.workers import renderer
 
@@ -150,23 +150,7 @@ def _languages_gone(old: dict[str, Source], new: list[Source]) -> list[LanguageR
 
 def _plan(source: Source, chosen: list[Edition], paper: str) -> Plan:
     """A build plan for one version of one language: its leaflets drawn as the build draws them, never expired."""
-    content, path = source.content, source.path
-    logo = (path.parent / content.brand.logo).resolve()
-    plan = Plan(
-        content=content,
-        logo=logo,
-        chosen=chosen,
-        paper=paper,
-        print_shop=False,
-        icc_profile=None,
-        expired=False,
-        gate=Gate(),
-        log=[],
-        report=lambda output, fresh: None,
-        today=content.governance.published,
-    )
-    plan.fonts = content_fonts(content, path)
-    return plan
+    return plan_for(source, chosen, paper, gate=Gate(today=source.content.governance.published))
 
 
 class _Language:

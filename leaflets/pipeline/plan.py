@@ -121,7 +121,7 @@ def build(
         raise UsageError(f"no ICC profile at {icc_profile}")
     log: list[Finding] = [] if findings is None else findings
     plans = [
-        _plan(source, select(source.content, only), paper, print_shop, icc_profile, gate, log, report, jobs)
+        plan_for(source, select(source.content, only), paper, print_shop, icc_profile, gate, log, report, jobs)
         for source in sources
     ]
     shown = display_path(out_dir)
@@ -139,23 +139,26 @@ def build(
         raise BuildError(_explain(error, out_dir, shown, any(plan.published for plan in plans))) from None
 
 
-def _plan(
+def plan_for(
     source: Source,
     chosen: list[Edition],
     paper: str,
-    print_shop: bool,
-    icc_profile: Path | None,
-    gate: Gate,
-    log: list[Finding],
-    report: Callable[[Output, bool], None],
-    jobs: int | None,
+    print_shop: bool = False,
+    icc_profile: Path | None = None,
+    gate: Gate = Gate(),
+    log: list[Finding] | None = None,
+    report: Callable[[Output, bool], None] = lambda output, fresh: None,
+    jobs: int | None = None,
 ) -> Plan:
-    """The plan for one language's leaflets."""
+    """The plan for one language's leaflets: the one way a plan is made (the build, the live preview and the
+    change report), so each draws the leaflets with the same theme, fonts, words and settings."""
     content, content_path = source.content, source.path
     today = gate.today or datetime.date.today()
     expired = today > content.governance.review_by
     logo = (content_path.parent / content.brand.logo).resolve()
-    plan = Plan(content, logo, chosen, paper, print_shop, icc_profile, expired, gate, log, report, today)
+    plan = Plan(
+        content, logo, chosen, paper, print_shop, icc_profile, expired, gate, [] if log is None else log, report, today
+    )
     plan.notes = [_note(problem) for problem in source.notes]
     plan.theme = Theme.beside(content_path)
     plan.env = environment(plan.theme)

@@ -25,14 +25,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from leaflets.checks.plainwords import vocabulary
 from leaflets.checks.quality import Finding, check_content
 from leaflets.content import wording
 from leaflets.content.load import display_path
-from leaflets.content.sources import content_fonts, load_content, read_content, select
+from leaflets.content.sources import Source, load_content, read_content, select
 from leaflets.errors import ContentError, LeafletError, UsageError
 from leaflets.pipeline import workers
-from leaflets.pipeline.plan import Gate, Plan
+from leaflets.pipeline.plan import Plan, plan_for
 from leaflets.render.html import booking_qr, environment, figure_files
 from leaflets.theme import Theme
 
@@ -153,14 +152,8 @@ class Renderer:
         raw = read_content(self.content_path)
         content = load_content(self.content_path, raw)
         chosen = select(content, self.only)
-        today = datetime.date.today()
-        logo = (self.content_path.parent / content.brand.logo).resolve()
-        expired = today > content.governance.review_by  # pages marked, and the review-date finding shown
-        plan = Plan(
-            content, logo, chosen, self.paper or content.paper, False, None, expired, Gate(), [], _ignore, today
-        )
-        plan.fonts = content_fonts(content, self.content_path)
-        plan.words = vocabulary(content, self.content_path)
+        plan = plan_for(Source(self.content_path, content), chosen, self.paper or content.paper, jobs=1)
+        logo = plan.logo
         base = self.content_path.parent
         named = (content.quality.medical_terms, content.strings, *(figure.file for _, figure in content.figures()))
         files = [base / name for name in named if name]
@@ -182,10 +175,6 @@ class Renderer:
         base = {"problems": (), "error": ""}
         self.state = replace(self.state, version=self.state.version + 1, **{**base, **changes})
         return self.state
-
-
-def _ignore(output: Any, fresh: bool) -> None:
-    """Plan's per-leaflet report: the preview reports on the page instead."""
 
 
 def _read(path: Path) -> bytes:
