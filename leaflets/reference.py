@@ -145,7 +145,21 @@ def reading_table() -> str:
     return "\n".join(formulas_table())
 
 
+def modules_table() -> str:
+    """Every module of the package, stage by stage, with the first line of its docstring: the house's map, never
+    out of date."""
+    rows = ["| module | what it is |", "|---|---|"]
+    for path in sorted(PACKAGE.rglob("*.py"), key=lambda p: (p.parent != PACKAGE, p.relative_to(PACKAGE).parts)):
+        if "starter" in path.parts or "templates" in path.parts:
+            continue
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        first = " ".join(doc.split("\n\n", 1)[0].split())
+        rows.append(f"| `{path.relative_to(PACKAGE.parent).as_posix()}` | {_cell(first)} |")
+    return "\n".join(rows)
+
+
 TABLES: dict[str, Callable[[], str]] = {
+    "modules": modules_table,
     "fields": fields_table,
     "limits": limits_table,
     "options": options_table,

@@ -160,3 +160,19 @@ def _damaged_png(data: bytes, noun: str) -> str | None:
     except Exception:  # Pillow raises many kinds for a damaged file; any of them means the same here
         return f"the PNG {noun} is damaged (it does not read back as a PNG); save it again"
     return None
+
+
+def size(data: bytes, svg: bool) -> tuple[float, float]:
+    """A checked picture's width and height: a PNG's pixels, or an SVG's width and height in pixels, else its
+    viewBox (read with the same hardened parser as the checks); raises ValueError when it says neither."""
+    if not svg:
+        width, height = struct.unpack(">II", data[16:24])
+        return float(width), float(height)
+    root = defusedxml.ElementTree.fromstring(data)
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    sizes = [re.match(r"\s*([0-9.]+)\s*(px)?\s*$", root.get(name) or "") for name in ("width", "height")]
+    if sizes[0] and sizes[1]:
+        return float(sizes[0].group(1)), float(sizes[1].group(1))
+    if len(box) == 4:
+        return float(box[2]), float(box[3])
+    raise ValueError("the SVG has neither width and height in pixels nor a viewBox")

@@ -23,8 +23,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from leaflets import __version__
+from leaflets.content import images, wording
 from leaflets.content import webpages as web
-from leaflets.content import wording
 from leaflets.content.editions import STORY_PARTS, Edition, Fit, editions, fits, gathered, glossary_for
 from leaflets.content.load import text_fields
 from leaflets.content.schema import Content
@@ -212,16 +212,14 @@ MAX_LOGO_RATIO, MIN_LOGO_RATIO = 4.0, 0.25
 
 
 def logo_ratio(path: Path) -> float:
-    """The logo's width divided by its height (PNG pixels, or the SVG's size or viewBox), within the caps."""
+    """The logo's width divided by its height (PNG pixels, or the SVG's size or viewBox), within the caps; read
+    as the content stage checked it (content/images.py), never with another parser."""
+    data, problem = images.read_image(path, "logo")
     try:
-        if path.suffix.lower() == ".png":
-            from PIL import Image  # installed with WeasyPrint
-
-            with Image.open(path) as image:
-                width, height = float(image.size[0]), float(image.size[1])
-        else:
-            width, height = _svg_size(path)
-    except (OSError, ValueError, SyntaxError) as error:
+        if problem:
+            raise ValueError(problem)
+        width, height = images.size(data, path.suffix.lower() == ".svg")
+    except ValueError as error:
         raise BuildError(f"brand.logo: cannot read the size of {path.name} ({error})") from None
     if width <= 0 or height <= 0:
         raise BuildError(f"brand.logo: {path.name} has no width or height")
@@ -236,20 +234,6 @@ def _logo_ratio_of_url(url: str) -> float:
 @cache
 def _cached_ratio(path: Path, mtime_ns: int) -> float:
     return logo_ratio(path)
-
-
-def _svg_size(path: Path) -> tuple[float, float]:
-    """Width and height of an SVG from its root element: width/height attributes, else the viewBox."""
-    from xml.etree import ElementTree
-
-    root = next(element for _, element in ElementTree.iterparse(path, events=("start",)))
-    box = (root.get("viewBox") or "").replace(",", " ").split()
-    sizes = [re.match(r"\s*([0-9.]+)\s*(px)?\s*$", root.get(name) or "") for name in ("width", "height")]
-    if all(sizes):
-        return float(sizes[0].group(1)), float(sizes[1].group(1))  # type: ignore[union-attr]
-    if len(box) == 4:
-        return float(box[2]), float(box[3])
-    raise ValueError("the SVG has neither width and height in pixels nor a viewBox")
 
 
 def field_namer(content: Content, private: Mapping[str, str] | None = None) -> Callable[[str], str]:
