@@ -100,3 +100,28 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that shares a PDF-making fixture of its module or of the session with a `pdf` test is one too: run
+    alone (`pytest -m 'not pdf'`) it would make those PDFs. Autouse fixtures (the worker runtime) do not count."""
+    pdf = pytest.mark.pdf
+
+    def scoped(item: pytest.Item) -> set[str]:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            return set()
+        autouse = set(info.initialnames) - set(info.argnames)
+        return {
+            name
+            for name in info.names_closure
+            if name not in autouse
+            and (defs := info.name2fixturedefs.get(name))
+            and defs[-1].scope in ("module", "session")
+            and not defs[-1].func.__module__.startswith("_pytest")  # pytest's own (tmp_path_factory) make nothing
+        }
+
+    heavy = {name for item in items if item.get_closest_marker("pdf") for name in scoped(item)}
+    for item in items:
+        if not item.get_closest_marker("pdf") and scoped(item) & heavy:
+            item.add_marker(pdf)

@@ -51,6 +51,7 @@ def assert_conforms(path: Path) -> None:
 # --- every PDF the project makes -------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_every_leaflet_conforms_to_pdf_ua_1(built: Built) -> None:
     _, out, outputs = built
     assert len(outputs) == 11
@@ -65,6 +66,7 @@ def print_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.pdf
 def test_the_print_shop_set_is_tagged_and_conforms(print_shop: Path) -> None:
     for name in ("trifold-en-a4-print-shop.pdf", "scar-tissue-large-print-en-a4-print-shop.pdf"):
         assert_conforms(print_shop / name)
@@ -92,6 +94,7 @@ def handouts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("folder", ["plain", "fillable"])
 def test_handouts_are_pdf_a_2a_and_pdf_ua_1(handouts: Path, folder: str) -> None:
     path = handouts / folder / "EXS-0001.pdf"
@@ -109,6 +112,7 @@ def test_handouts_are_pdf_a_2a_and_pdf_ua_1(handouts: Path, folder: str) -> None
     assert schema[0].xpath("string(.//pdfaProperty:name)", namespaces=ns) == "part"
 
 
+@pytest.mark.pdf
 def test_a_fillable_handout_tags_its_field_under_a_form_with_a_name(handouts: Path) -> None:
     with pikepdf.open(handouts / "fillable" / "EXS-0001.pdf") as pdf:
         tree = StructureTree(pdf)
@@ -122,6 +126,7 @@ def test_a_fillable_handout_tags_its_field_under_a_form_with_a_name(handouts: Pa
 # --- what a screen reader meets ------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_headings_start_at_h1_and_never_skip_a_level(built: Built, handouts: Path) -> None:
     _, out, outputs = built
     for path in [*(out / o.file for o in outputs), handouts / "plain" / "EXS-0001.pdf"]:
@@ -131,6 +136,7 @@ def test_headings_start_at_h1_and_never_skip_a_level(built: Built, handouts: Pat
         assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (path.name, levels)
 
 
+@pytest.mark.pdf
 def test_lists_hold_items_and_items_hold_a_label_and_a_body(built: Built, handouts: Path) -> None:
     _, out, outputs = built
     for path in [*(out / o.file for o in outputs), handouts / "plain" / "EXS-0001.pdf"]:
@@ -143,6 +149,7 @@ def test_lists_hold_items_and_items_hold_a_label_and_a_body(built: Built, handou
                     assert kids in (["LBody"], ["Lbl", "LBody"]) and not element.mcids, (path.name, kids)
 
 
+@pytest.mark.pdf
 def test_the_glossary_reads_one_entry_per_word(built: Built) -> None:
     _, out, outputs = built
     content = load_content(CONTENT)

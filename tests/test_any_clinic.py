@@ -83,6 +83,7 @@ def all_text(path: Path) -> str:
 # --- the second clinic -----------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_second_clinic_builds_every_edition_on_letter(second_clinic: tuple[Path, list[Output]]) -> None:
     out, outputs = second_clinic
     assert [o.edition for o in outputs] == [
@@ -109,6 +110,7 @@ def test_second_clinic_builds_every_edition_on_letter(second_clinic: tuple[Path,
     assert "Published October 15, 2026" in text  # language: en-US
 
 
+@pytest.mark.pdf
 def test_a_wide_wordmark_keeps_its_proportions(second_clinic: tuple[Path, list[Output]]) -> None:
     out, _ = second_clinic
     document = pdfium.PdfDocument(out / "overview-en-US-letter.pdf")
@@ -120,6 +122,7 @@ def test_a_wide_wordmark_keeps_its_proportions(second_clinic: tuple[Path, list[O
     assert any(abs(ratio - 4.0) < 0.05 for ratio in ratios), ratios  # the PNG is 800 x 200 pixels
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("which", ["second-clinic", "knee"])
 def test_nothing_is_printed_within_5_mm_of_the_paper_edge(
     which: str, second_clinic: tuple[Path, list[Output]], knee: tuple[Path, list[Output]]
@@ -129,12 +132,14 @@ def test_nothing_is_printed_within_5_mm_of_the_paper_edge(
         assert edge_gaps(out / output.file) == [], output.file
 
 
+@pytest.mark.pdf
 def test_shipped_leaflets_keep_5_mm_from_the_edge(built: tuple[str, Path, list[Output]]) -> None:
     _, out, outputs = built
     for output in outputs:
         assert edge_gaps(out / output.file) == [], output.file
 
 
+@pytest.mark.pdf
 def test_a_long_approver_and_source_make_the_footer_deeper_not_cut_off(
     content_copy: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -150,6 +155,7 @@ def test_a_long_approver_and_source_make_the_footer_deeper_not_cut_off(
         assert all("(END)" in text for text in page_texts(path)), "the footer's last line is missing"
 
 
+@pytest.mark.pdf
 def test_no_footer_line_starts_with_a_separator(content_copy: Callable[..., Path], tmp_path: Path) -> None:
     # With this name the footer's second line began "· Approved by" before each dot was held to the item before it.
     name = "clinic_name: Exampleton Spine & Pain Clinic"
@@ -164,6 +170,7 @@ def test_no_footer_line_starts_with_a_separator(content_copy: Callable[..., Path
     assert any("Review by 2 November 2027" in line for line in lines), lines  # a date stays with its label
 
 
+@pytest.mark.pdf
 def test_clinic_details_too_long_for_a_page_are_named(tmp_path: Path) -> None:
     content = tmp_path / "content.yaml"
     shutil.copytree(SECOND_CLINIC.parent / "brand", tmp_path / "brand")
@@ -210,6 +217,7 @@ def test_the_us_clinic_fixture_is_as_long_as_a_real_clinics_details() -> None:
         assert logo.size[0] == 3 * logo.size[1]
 
 
+@pytest.mark.pdf
 def test_long_clinic_details_leave_every_edition_within_its_budget(us_clinic: tuple[Path, list[Output]]) -> None:
     out, outputs = us_clinic
     budgets = {"overview": 2, "trifold": 2, "overview-large-print": 6}
@@ -222,6 +230,7 @@ def test_long_clinic_details_leave_every_edition_within_its_budget(us_clinic: tu
         assert US_NAME in " ".join(page_texts(path)[0].split()), output.file
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("stem", ["failed-decompression", "trifold", "overview-large-print"])
 def test_the_qr_code_holds_the_whole_url_and_the_page_prints_its_host(
     us_clinic: tuple[Path, list[Output]], stem: str
@@ -254,6 +263,7 @@ def _qr_square_mm(path: Path, page: int) -> float:
     return width_px / 200 * 25.4 / (qr_squares(found.text) - 2 * QR_QUIET_ZONE)
 
 
+@pytest.mark.pdf
 def test_a_discharge_handout_for_the_us_clinic_fits_and_scans(tmp_path: Path) -> None:
     patients = tmp_path / "us.csv"
     patients.write_text(
@@ -271,6 +281,7 @@ def test_a_discharge_handout_for_the_us_clinic_fits_and_scans(tmp_path: Path) ->
     assert decode_qr(handout, page) == [US_URL]
 
 
+@pytest.mark.pdf
 def test_the_longest_booking_url_allowed_prints_a_bigger_code_that_scans(
     content_copy: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -308,6 +319,7 @@ def _tall_mark() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize(
     ("name", "logo", "ratio"),
     [
@@ -384,6 +396,7 @@ def test_an_address_keeps_its_postcode_on_one_line(address: str, kept: list[str]
     assert re.sub(r"<[^>]*>", "", marked) == address
 
 
+@pytest.mark.pdf
 def test_a_postcode_is_never_split_across_lines(content_copy: Callable[..., Path], tmp_path: Path) -> None:
     # At this length the line used to end after 'NG9', with '9ZZ' alone on the next one.
     address = "Spine Unit, Queen's Medical Centre, Notts NG9 9ZZ"
@@ -393,6 +406,7 @@ def test_a_postcode_is_never_split_across_lines(content_copy: Callable[..., Path
     assert any(line.endswith("NG9 9ZZ") for line in lines), [line for line in lines if "9ZZ" in line]
 
 
+@pytest.mark.pdf
 def test_a_short_hyphenated_word_is_never_split_at_its_hyphen(
     content_copy: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -436,6 +450,7 @@ def _lines(path: Path) -> list[str]:
 # --- another condition -----------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_another_condition_gets_its_own_words(knee: tuple[Path, list[Output]], tmp_path: Path) -> None:
     out, outputs = knee
     assert [o.edition for o in outputs][:4] == ["overview", "trifold", "stiffness", "loosening"]
@@ -493,6 +508,7 @@ def test_a_listed_term_without_a_glossary_entry_stops_the_build(tmp_path: Path) 
     )
 
 
+@pytest.mark.pdf
 def test_an_uncommon_word_no_list_names_is_still_caught(tmp_path: Path) -> None:
     content = _knee_copy(tmp_path, (OSTEOLYSIS, ""), ("  medical_terms: medical_terms.txt\n", ""))
     findings: list = []
@@ -506,6 +522,7 @@ def test_an_uncommon_word_no_list_names_is_still_caught(tmp_path: Path) -> None:
         build(content, tmp_path / "out", only=["loosening"], check_only=True, gate=Gate(strict=True))
 
 
+@pytest.mark.pdf
 def test_a_language_wordfreq_does_not_know_is_not_checked_never_passed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -548,6 +565,7 @@ def _patients(path: Path) -> Path:
     return path
 
 
+@pytest.mark.pdf
 def test_names_in_any_script_are_made_or_named_by_row_and_column_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -570,6 +588,7 @@ def test_names_in_any_script_are_made_or_named_by_row_and_column_only(
     assert "Aleksandrabartholomew" in all_text(long)
 
 
+@pytest.mark.pdf
 def test_a_fallback_font_folder_prints_other_scripts_and_is_embedded(
     tmp_path: Path, content_copy: Callable[..., Path]
 ) -> None:
@@ -604,6 +623,7 @@ def test_a_content_character_no_font_has_is_located(content_copy: Callable[..., 
     )
 
 
+@pytest.mark.pdf
 def test_the_machines_fonts_are_never_embedded(
     content_copy: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -616,6 +636,7 @@ def test_the_machines_fonts_are_never_embedded(
     assert not (tmp_path / "out" / "overview-en-a4.pdf").exists()
 
 
+@pytest.mark.pdf
 def test_past_review_every_edition_builds_with_its_banner_inside_the_printable_area(tmp_path: Path) -> None:
     """--allow-expired: the banner is body text (18 pt in large print) and gets its own top margin."""
     import datetime
@@ -700,6 +721,7 @@ def assert_whole_story(path: Path, outputs: list[Output], paper: str, language: 
         assert (heading in inside) == (part in carried), (part, warned)
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 @pytest.mark.parametrize("count", [8, 12])
 def test_a_clinic_with_many_leaflets_lists_them_all(tmp_path: Path, count: int, paper: str) -> None:
@@ -708,6 +730,7 @@ def test_a_clinic_with_many_leaflets_lists_them_all(tmp_path: Path, count: int, 
     assert_whole_story(content, outputs, paper, "en")
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_a_clinic_writing_in_spanish_gets_its_overview_and_trifold(tmp_path: Path, paper: str) -> None:
     # Written in Spanish from the start, faithfully and about a fifth longer than the English (not the shipped

@@ -62,6 +62,7 @@ def leaflets_in(html: str) -> dict[str, tuple[str, str]]:
     return {file: (status, pages) for file, status, pages in found}
 
 
+@pytest.mark.pdf
 def test_a_one_word_edit_is_reported_with_its_field_its_leaflets_and_its_pages(
     committed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -150,6 +151,7 @@ def test_a_revision_of_content_not_in_git_is_a_clear_error(
     assert "content.yaml is not in a git repository, so no earlier revision of it can be read; give a saved" in err
 
 
+@pytest.mark.pdf
 def test_the_revision_brings_the_files_its_content_names_from_git(
     content_copy: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -180,6 +182,7 @@ def copy_of(folder: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(folder, tmp_path / "out"))
 
 
+@pytest.mark.pdf
 def test_an_approval_is_recorded_in_the_manifest_shown_in_the_gallery_and_kept_by_later_builds(
     built_set: Path, content_copy: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

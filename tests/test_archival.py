@@ -51,6 +51,7 @@ def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "EXS-0001.pdf"
 
 
+@pytest.mark.pdf
 def test_png_logo_and_form_field_meet_pdf_a_2(handout: Path) -> None:
     report = conformance.check_file(handout)
     assert report.problems == (), "\n".join(map(str, report.problems))

@@ -368,6 +368,7 @@ USES = '<g id="g0"><rect width="1" height="1"/></g>' + "".join(
         ("logo.png", b"GIF89a", "this is not a PNG image; save the logo as PNG (or SVG) again"),
     ],
 )
+@pytest.mark.pdf
 def test_a_logo_that_would_expand_or_reach_out_is_refused(
     content_copy: MakeContent, capsys: pytest.CaptureFixture[str], name: str, data: bytes, message: str
 ) -> None:
@@ -382,6 +383,7 @@ def test_a_good_png_logo_is_accepted(content_copy: MakeContent) -> None:
     assert load_content(content).brand.logo == "assets/logo.png"
 
 
+@pytest.mark.pdf
 def test_a_spoofing_booking_address_prints_the_host_it_opens(content_copy: MakeContent, tmp_path: Path) -> None:
     import pdfplumber
 

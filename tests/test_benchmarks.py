@@ -23,6 +23,8 @@ from leaflets.pipeline.plan import build
 from leaflets.render.html import environment
 from tests.conftest import CONTENT, ROOT
 
+pytestmark = pytest.mark.pdf  # every test here makes PDFs (pytest -m 'not pdf' leaves them out)
+
 
 def script(name: str) -> ModuleType:
     path = ROOT / "benchmarks" / f"{name}.py"

@@ -93,12 +93,14 @@ def brf_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.pdf
 def test_a_brf_is_made_beside_each_leaflet(brf_folder: Path) -> None:
     brfs = sorted(p.name for p in brf_folder.glob("*.brf"))
     assert brfs == ["overview-en.brf", "overview-es.brf", "scar-tissue-en.brf", "scar-tissue-es.brf"]
     assert all((brf_folder / name.replace(".brf", "-a4.pdf")).is_file() for name in brfs)
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("name", ["overview-en.brf", "overview-es.brf", "scar-tissue-en.brf"])
 def test_pages_are_40_cells_by_25_lines_numbered_at_the_bottom_right(brf_folder: Path, name: str) -> None:
     found = pages(brf_folder / name)
@@ -147,6 +149,7 @@ def test_a_table_liblouis_does_not_have_is_named(
     assert not out.exists()
 
 
+@pytest.mark.pdf
 @needs_liblouis
 def test_discharge_braille_writes_an_owner_only_brf_beside_each_handout(tmp_path: Path) -> None:
     out = tmp_path / "discharge"

@@ -56,6 +56,7 @@ def test_help_and_a_typo_load_nothing_of_the_pipeline() -> None:
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+@pytest.mark.pdf
 def test_python_m_leaflets_is_the_same_command_line() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "leaflets", "build", "--list"], capture_output=True, text=True, check=False, timeout=120
@@ -64,6 +65,7 @@ def test_python_m_leaflets_is_the_same_command_line() -> None:
     assert done.stdout.startswith("overview ")
 
 
+@pytest.mark.pdf
 def test_check_is_build_with_only_the_quality_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert main(["check", "--only", "scar-tissue", "--language", "en", "--out", str(out)]) == 0
@@ -92,6 +94,7 @@ def test_list_names_every_leaflet(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[6].split()[1:3] == ["6", "pages"]
 
 
+@pytest.mark.pdf
 def test_only_and_paper_build_just_what_was_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert (
@@ -117,6 +120,7 @@ def test_only_and_paper_build_just_what_was_asked(tmp_path: Path, capsys: pytest
         assert [float(v) for v in pdf.pages[0].MediaBox] == pytest.approx([0, 0, 612, 792], abs=0.01)
 
 
+@pytest.mark.pdf
 def test_the_summary_counts_what_was_built_and_what_was_kept(
     content_copy: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -129,6 +133,7 @@ def test_the_summary_counts_what_was_built_and_what_was_kept(
     assert summaries == ["Built 1 leaflet", "Built 1 leaflet, 1 unchanged,", "Built 0 leaflets, 2 unchanged,"]
 
 
+@pytest.mark.pdf
 def test_paper_setting_in_content_is_the_default(content_copy: Callable[..., Path], tmp_path: Path) -> None:
     content = content_copy(("paper: a4 ", "paper: letter "))
     assert main(["--content", str(content), "--out", str(tmp_path / "out"), "--only", "rehabilitation"]) == 0
@@ -152,6 +157,7 @@ def test_bad_paper_is_rejected_by_the_parser(capsys: pytest.CaptureFixture[str])
     assert "argument --paper: invalid choice: 'a5' (choose from 'a4', 'letter')" in capsys.readouterr().err
 
 
+@pytest.mark.pdf
 def test_generate_py_is_a_thin_entry_point(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "generate.py", "--list"], cwd=ROOT, capture_output=True, text=True, check=False, timeout=120
@@ -161,6 +167,7 @@ def test_generate_py_is_a_thin_entry_point(tmp_path: Path) -> None:
     assert len((ROOT / "generate.py").read_text().splitlines()) < 10
 
 
+@pytest.mark.pdf
 def test_workers_run_the_code_of_the_command_started_from_another_folder(tmp_path: Path) -> None:
     # Another `leaflets` where the command is typed: the command and its workers both take the one beside
     # generate.py (the worker runtime's server must not look in its current folder first, as `python -c` does).

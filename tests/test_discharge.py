@@ -45,6 +45,7 @@ def handouts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str, 
         return out, code, stdout.read(), stderr.read()
 
 
+@pytest.mark.pdf
 def test_good_rows_are_made_and_bad_rows_named(handouts: tuple[Path, int, str, str]) -> None:
     out, code, stdout, stderr = handouts
     assert code == 4
@@ -110,6 +111,7 @@ def test_handouts_are_tagged_pdf_a(handouts: tuple[Path, int, str, str]) -> None
         assert str(pdf.Root.OutputIntents[0].S) == "/GTS_PDFA1"
 
 
+@pytest.mark.pdf
 def test_the_pool_gives_the_same_bytes_and_leaves_no_font_folders(
     handouts: tuple[Path, int, str, str], tmp_path: Path, temp_folder: Path, worker_runtime: Path
 ) -> None:
@@ -152,6 +154,7 @@ EXPORTS = {
 }
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("kind", EXPORTS)
 def test_every_export_makes_the_same_handout_as_the_comma_csv(
     handouts: tuple[Path, int, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
@@ -177,6 +180,7 @@ def test_a_missing_column_stops_before_anything_is_made(tmp_path: Path, capsys: 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.pdf
 def test_fillable_questions_box(tmp_path: Path) -> None:
     lines = FIXTURE.read_text().splitlines(keepends=True)
     source = tmp_path / "one.csv"

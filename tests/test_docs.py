@@ -76,6 +76,7 @@ def text_of(site: Path, page: str) -> str:
     return " ".join(sections(site, page).values())
 
 
+@pytest.mark.pdf
 def test_the_site_builds_strictly_with_its_tables_made_from_the_code(site: Path) -> None:
     html = (site / "reference" / "content-fields" / "index.html").read_text(encoding="utf-8")
     assert "<table>" in html and "<td><code>brand.booking_url</code></td>" in html
@@ -132,6 +133,7 @@ def test_every_option_of_every_command_is_on_the_command_line_page(site: Path, h
                 assert " ".join(action.help.replace("`", "").split()) in section, (heading, name)
 
 
+@pytest.mark.pdf
 def test_every_check_the_program_reports_is_listed_and_explained(site: Path) -> None:
     found = reference.check_names()
     assert {name for name, _ in COLUMNS} | set(PAGE_CHECKS) <= set(found)

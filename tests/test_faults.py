@@ -31,6 +31,8 @@ from leaflets.pipeline import processes
 from tests.conftest import ROOT
 from tests.folders import assert_consistent, snapshot
 
+pytestmark = pytest.mark.pdf  # every test here makes PDFs (pytest -m 'not pdf' leaves them out)
+
 ONLY = ["--only", "overview", "--only", "scar-tissue", "--language", "en"]
 FIXTURE = ROOT / "tests" / "fixtures" / "patients.csv"
 PATIENT_NAMES = ["Alex", "Testperson", "Jordan", "Riley", "Casey", "Morgan"]

@@ -106,6 +106,7 @@ def _figures(path: Path) -> list[tuple[Element, list[str]]]:
         ]
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_the_figure_is_tagged_with_its_alt_text_and_its_caption_after_it(
     figured: tuple[str, Path, Path], edition: str
@@ -195,6 +196,7 @@ def _natural_ratio(folder: Path) -> float:
     return (right - left) / (bottom - top)
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_the_figure_is_drawn_inside_its_column_within_the_margins(
     figured: tuple[str, Path, Path], edition: str, tmp_path: Path
@@ -230,6 +232,7 @@ def test_the_figure_is_drawn_inside_its_column_within_the_margins(
     assert width >= (_box(column)[2] - _box(column)[0]) * 0.5  # a picture, not a thumbnail
 
 
+@pytest.mark.pdf
 def test_a_figure_is_laid_out_in_a_discharge_handout_as_a_tagged_figure(
     content_copy: MakeContent, tmp_path: Path
 ) -> None:
@@ -261,6 +264,7 @@ def test_a_figure_is_laid_out_in_a_discharge_handout_as_a_tagged_figure(
 # --- the page budget --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_figures_that_push_text_off_the_page_are_named_with_the_room_they_take(
     content_copy: MakeContent, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -389,6 +393,7 @@ def test_the_leaflets_draw_the_bytes_that_were_checked_and_never_the_file(conten
         writer.render(html, ["a4.css"], 1, "test")
 
 
+@pytest.mark.pdf
 def test_a_changed_picture_remakes_the_leaflets_that_print_it(content_copy: MakeContent, tmp_path: Path) -> None:
     content = with_figure(content_copy)
     out = tmp_path / "out"
@@ -464,6 +469,7 @@ def test_a_figure_wider_than_its_column_stops_the_build_naming_its_field(content
         writer.render(html, ["leaflet.css", "a4.css"], 1, "test")
 
 
+@pytest.mark.pdf
 def test_a_changed_picture_is_reported_with_the_leaflets_it_changes(
     content_copy: MakeContent, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,6 +22,8 @@ from fontTools.ttLib import TTFont
 
 from tests.conftest import CONTENT
 
+pytestmark = pytest.mark.pdf  # every test here makes PDFs (pytest -m 'not pdf' leaves them out)
+
 # Builds one leaflet in a fresh interpreter, in its own process (one job: the one whose WeasyPrint is changed);
 # HIDE=1 hides HarfBuzz-Subset from WeasyPrint as if the system library were not installed.
 SCRIPT = """

@@ -12,6 +12,7 @@ import datetime
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +45,7 @@ def cases(mutations: dict[str, object]) -> st.SearchStrategy[list[tuple[str, int
     return st.lists(st.tuples(st.sampled_from(sorted(mutations)), st.integers(0, 2**32 - 1)), min_size=1, max_size=4)
 
 
+@pytest.mark.pdf
 @BOUNDED
 @given(case=cases(CONTENT_MUTATIONS))
 def test_a_mutated_content_file_gets_a_located_answer(case: list[tuple[str, int]]) -> None:
@@ -55,6 +57,7 @@ def test_a_mutated_content_file_gets_a_located_answer(case: list[tuple[str, int]
     assert not outcome.traceback and not outcome.unexpected, outcome.stderr
 
 
+@pytest.mark.pdf
 @BOUNDED
 @given(case=cases(PATIENT_MUTATIONS))
 def test_a_mutated_patient_list_gets_a_located_answer_and_no_patient_value(case: list[tuple[str, int]]) -> None:

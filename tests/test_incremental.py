@@ -7,8 +7,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from leaflets.pipeline.plan import Output, build
 from tests.conftest import CONTENT, ROOT
+
+pytestmark = pytest.mark.pdf  # every test here makes PDFs (pytest -m 'not pdf' leaves them out)
 
 ONLY = ["overview", "scar-tissue"]
 

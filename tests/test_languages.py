@@ -45,6 +45,7 @@ def run(*argv: str) -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
+@pytest.mark.pdf
 def test_one_build_makes_every_language_named_in_the_file_names(tmp_path: Path) -> None:
     out = tmp_path / "out"
     outputs = build(ROOT / "content.yaml", out, only=["overview"])
@@ -154,6 +155,7 @@ def test_an_unknown_language_on_the_command_line(content_copy: MakeContent) -> N
         load_sources(master, languages=["fr"])
 
 
+@pytest.mark.pdf
 def test_a_third_language_and_new_wording_are_data_beside_the_content(content_copy: MakeContent) -> None:
     master = content_copy(
         ("translations:", "strings: strings.yaml\ntranslations:\n  - content.fr.yaml"), translated=True
@@ -198,6 +200,7 @@ def test_a_new_language_lacking_wording_is_named_with_its_line(content_copy: Mak
     assert said[1] == "strings.yaml:3:3: fr.bok: is not an entry of the wording; did you mean 'book'?"
 
 
+@pytest.mark.pdf
 def test_a_discharge_list_mixing_english_and_spanish(content_copy: MakeContent, tmp_path: Path) -> None:
     master = content_copy(translated=True)
     with (ROOT / "tests" / "fixtures" / "patients.csv").open(encoding="utf-8", newline="") as stream:

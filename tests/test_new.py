@@ -11,6 +11,7 @@ from leaflets.theme import TEMPLATES
 from tests.pdfread import page_texts
 
 
+@pytest.mark.pdf
 def test_a_new_clinic_folder_builds_at_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -57,6 +58,7 @@ def test_new_fills_an_empty_folder(tmp_path: Path) -> None:
     assert (tmp_path / "clinic" / "content.yaml").is_file()
 
 
+@pytest.mark.pdf
 def test_a_templates_folder_beside_the_content_replaces_single_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -136,6 +136,7 @@ def body_sizes(path: Path) -> list[tuple[float, str, int]]:
     return sizes
 
 
+@pytest.mark.pdf
 def test_body_text_is_at_least_12_points(built: Built) -> None:
     _, out, outputs = built
     for output in outputs:
@@ -145,6 +146,7 @@ def test_body_text_is_at_least_12_points(built: Built) -> None:
         assert smallest[0] >= 11.95, f"{output.file}: {smallest}"
 
 
+@pytest.mark.pdf
 def test_large_print_body_is_18_points_and_headings_20_to_22(built: Built) -> None:
     paper, out, outputs = built
     for output in outputs:
@@ -189,6 +191,7 @@ def test_every_page_has_governance_footer_and_page_x_of_y(built: Built) -> None:
             )
 
 
+@pytest.mark.pdf
 def test_standard_leaflets_offer_large_print_in_16_points(built: Built) -> None:
     _, out, outputs = built
     for output in outputs:
@@ -293,6 +296,7 @@ def test_manifest_lists_every_file_with_its_hash(built: Built) -> None:
         assert entry["pages"] == EXPECTED_PAGES[entry["edition"]]
 
 
+@pytest.mark.pdf
 def test_same_inputs_give_byte_identical_pdfs(tmp_path: Path) -> None:
     first = build(CONTENT, tmp_path / "one", languages=["en"], only=["scar-tissue"])
     second = build(CONTENT, tmp_path / "two", languages=["en"], only=["scar-tissue"])

@@ -19,6 +19,8 @@ from leaflets.preview.server import Board, Renderer, serve, stop
 from tests.browser import Browser, chromium, environment_for, preview_url
 from tests.conftest import ROOT, line_of
 
+pytestmark = pytest.mark.pdf  # every test here makes PDFs (pytest -m 'not pdf' leaves them out)
+
 OLD = "Stretching can help. It keeps"
 NEW = "Gentle stretching can help. It keeps"
 PAGE_TEXT = "[...document.querySelectorAll('#leaflet-scar-tissue .page-text')].map(e => e.textContent).join(' ')"

@@ -37,6 +37,7 @@ def x_mm_of(path: Path, page: int, phrase: str) -> float:
     return float(found[0]["x0"]) * MM_PER_POINT
 
 
+@pytest.mark.pdf
 def test_trifold_panels_sit_in_folding_order(built: Built) -> None:
     paper, out, _ = built
     flap, panel = PANELS_MM[paper]
@@ -51,6 +52,7 @@ def test_trifold_panels_sit_in_folding_order(built: Built) -> None:
     assert 2 * panel < x_mm_of(trifold, 1, "Treatment") < 2 * panel + flap
 
 
+@pytest.mark.pdf
 def test_no_trifold_text_within_6_mm_of_a_fold(built: Built) -> None:
     paper, out, _ = built
     flap, panel = PANELS_MM[paper]
@@ -90,6 +92,7 @@ def print_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("stem", ["overview-en-a4", "trifold-en-a4", "scar-tissue-en-a4"])
 def test_print_shop_pages_have_trim_bleed_and_room_for_crop_marks(print_shop: Path, stem: str) -> None:
     with pikepdf.open(print_shop / f"{stem}-print-shop.pdf") as pdf:
@@ -106,6 +109,7 @@ def test_print_shop_pages_have_trim_bleed_and_room_for_crop_marks(print_shop: Pa
         assert list(pdf.pages[0].MediaBox) == list(pdf.pages[0].TrimBox) == list(pdf.pages[0].BleedBox)
 
 
+@pytest.mark.pdf
 def test_print_shop_uses_the_cmyk_brand_colours_and_bleeds_the_band(print_shop: Path) -> None:
     with pikepdf.open(print_shop / "overview-en-a4-print-shop.pdf") as pdf:
         contents = pdf.pages[0].Contents
@@ -149,6 +153,7 @@ def _panels_finding(output: Output) -> list[str]:
     return [check["message"] for check in output.checks if check["check"] == "panels"]
 
 
+@pytest.mark.pdf
 def test_a_trifold_too_full_carries_fewer_parts_and_says_which_fits(
     content_copy: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -170,6 +175,7 @@ def test_a_trifold_too_full_carries_fewer_parts_and_says_which_fits(
     assert page_texts(tmp_path / "named" / "trifold-en-a4.pdf")[1] == inside
 
 
+@pytest.mark.pdf
 def test_a_trifold_too_full_even_carrying_nothing_names_its_panels(
     content_copy: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -199,6 +205,7 @@ def inside_panels_used(path: Path, paper: str) -> list[float]:
     return [bottom / height for bottom in bottoms]
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_a_trifold_that_carries_less_shares_the_room_across_its_inside_panels(
     content_copy: Callable[..., Path], tmp_path: Path, paper: str
@@ -210,6 +217,7 @@ def test_a_trifold_that_carries_less_shares_the_room_across_its_inside_panels(
     assert min(used) >= 0.5, used
 
 
+@pytest.mark.pdf
 def test_no_sentence_is_printed_twice(built: Built) -> None:
     paper, out, _ = built
     for stem in ("overview", "trifold"):
@@ -217,6 +225,7 @@ def test_no_sentence_is_printed_twice(built: Built) -> None:
         assert len(sentences) > 40 and repeated(sentences) == [], stem
 
 
+@pytest.mark.pdf
 def test_a_sentence_two_cause_leaflets_share_is_printed_once(content_copy: Callable[..., Path], tmp_path: Path) -> None:
     # The rehab leaflet gives the scar-tissue leaflet's stretching advice too: the whole story prints it once.
     stretching = "      - Stretching can help. It keeps the nerves moving so they are less likely to stick.\n"
@@ -258,6 +267,7 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(chromium() is None and not os.environ.get("CI"), reason="Chromium not installed")
 def test_gallery_opens_in_headless_chromium(built: Built, tmp_path: Path) -> None:
     _, out, _ = built

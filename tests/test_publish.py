@@ -21,6 +21,8 @@ from tests.conftest import CONTENT
 from tests.folders import assert_consistent, snapshot
 from tests.pdfread import page_texts
 
+pytestmark = pytest.mark.pdf  # every test here makes PDFs (pytest -m 'not pdf' leaves them out)
+
 MakeContent = Callable[..., Path]
 Built = tuple[str, Path, list[Output]]
 LONG = " ".join(["Rehab keeps the back moving so that healing can go on and pain can ease."] * 20)

@@ -50,6 +50,7 @@ def test_grades_match_a_hand_computed_example() -> None:
     assert result.smog == pytest.approx(8.8418, abs=0.001)
 
 
+@pytest.mark.pdf
 def test_hard_text_is_a_warning_naming_the_sentence_to_rewrite(content_copy: MakeContent, tmp_path: Path) -> None:
     hard = (
         "Postoperative rehabilitation interventions necessitate individualised multidisciplinary "
@@ -71,6 +72,7 @@ def test_hard_text_is_a_warning_naming_the_sentence_to_rewrite(content_copy: Mak
     assert "physiotherapeutic, comorbidities" in message
 
 
+@pytest.mark.pdf
 def test_target_comes_from_the_content(content_copy: MakeContent, tmp_path: Path) -> None:
     content = content_copy(("quality:\n", "quality:\n  max_grade: 4\n"))
     findings: list[Finding] = []
@@ -97,6 +99,7 @@ def test_a_medical_word_missing_from_the_glossary_is_an_error(content_copy: Make
     )
 
 
+@pytest.mark.pdf
 def test_an_unused_glossary_entry_is_a_warning(content_copy: MakeContent, tmp_path: Path) -> None:
     content = content_copy(("glossary:\n", "glossary:\n  - term: Lesion\n    meaning: A problem area.\n"))
     findings: list[Finding] = []
@@ -104,6 +107,7 @@ def test_an_unused_glossary_entry_is_a_warning(content_copy: MakeContent, tmp_pa
     assert Finding("plain words", WARNING, "all", "glossary entry 'Lesion' is not used by any leaflet") in findings
 
 
+@pytest.mark.pdf
 def test_every_medical_word_in_the_shipped_leaflets_is_explained(tmp_path: Path) -> None:
     findings: list[Finding] = []
     build(CONTENT, tmp_path, languages=["en"], only=["failed-decompression"], findings=findings)
@@ -147,6 +151,7 @@ def test_contrast_ratio_matches_wcag() -> None:
     assert contrast("#1b4965", "#ffffff") == pytest.approx(9.60, abs=0.01)
 
 
+@pytest.mark.pdf
 def test_a_pale_brand_colour_fails_with_the_pair_and_ratio(content_copy: MakeContent, tmp_path: Path) -> None:
     content = content_copy(('    primary: "#1b4965"', '    primary: "#7fb3d5"'))
     message = gate_error(content, tmp_path, "scar-tissue")
@@ -213,6 +218,7 @@ def test_past_the_review_date_the_build_stops(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.pdf
 def test_allow_expired_marks_every_page(tmp_path: Path) -> None:
     late = REVIEW_BY + datetime.timedelta(days=1)
     outputs = build(
@@ -225,6 +231,7 @@ def test_allow_expired_marks_every_page(tmp_path: Path) -> None:
         assert all(mark in text for text in pages), output.file
 
 
+@pytest.mark.pdf
 def test_near_the_review_date_is_a_warning(tmp_path: Path) -> None:
     findings: list[Finding] = []
     build(
@@ -243,6 +250,7 @@ def test_near_the_review_date_is_a_warning(tmp_path: Path) -> None:
 # --- the gate from the command line -------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_shipped_content_passes_strict_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--check", "--strict", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -261,6 +269,7 @@ def test_shipped_content_passes_strict_check(tmp_path: Path, capsys: pytest.Capt
     assert all(r["level"] == PASS for r in records)
 
 
+@pytest.mark.pdf
 def test_strict_turns_a_warning_into_a_failure(
     content_copy: MakeContent, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -307,6 +316,7 @@ def test_the_type_size_findings_on_the_shipped_leaflets_are_unchanged(built: Bui
     assert found == SHIPPED_TYPE_SIZES
 
 
+@pytest.mark.pdf
 def test_pdfium_reads_the_characters_pdfplumber_reads(built: Built) -> None:
     import pdfplumber
 

@@ -38,6 +38,7 @@ def _embeds_nothing(pdf: pikepdf.Pdf) -> None:
         assert images == []
 
 
+@pytest.mark.pdf
 def test_hostile_strings_in_content_print_as_harmless_text(content_copy: MakeContent, tmp_path: Path) -> None:
     content = content_copy(
         ("  also_called: Also called post-laminectomy syndrome", f"  also_called: '{HOSTILE_SCRIPT} {HOSTILE_IMAGE}'"),
@@ -114,6 +115,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, mon
     assert sorted(p.name for p in tmp_path.iterdir()) == ["leaflet.pdf"]
 
 
+@pytest.mark.pdf
 def test_a_build_interrupted_midway_leaves_the_previous_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     only = ["overview", "failed-decompression"]
     build(CONTENT, out_dir=tmp_path, only=only)
@@ -133,6 +135,7 @@ def test_a_build_interrupted_midway_leaves_the_previous_set(tmp_path: Path, monk
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["thumbnails"], "no staging folder is left"
 
 
+@pytest.mark.pdf
 def test_content_past_the_page_budget_fails_and_writes_nothing_for_it(
     content_copy: MakeContent, tmp_path: Path
 ) -> None:

@@ -205,6 +205,7 @@ def test_every_language_has_the_same_fixed_wording_keys() -> None:
 # --- the gate on the shipped Spanish content ---------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_spanish_content_passes_strict_check(tmp_path: Path) -> None:
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout):
@@ -222,6 +223,7 @@ def test_spanish_content_passes_strict_check(tmp_path: Path) -> None:
     assert "(medical_terms.es.txt) and every word against wordfreq (es, Zipf 3)" in words["failed-decompression-es"]
 
 
+@pytest.mark.pdf
 def test_english_reading_level_is_unchanged(tmp_path: Path) -> None:
     findings: list[Finding] = []
     build(CONTENT, tmp_path, only=["failed-decompression"], findings=findings, languages=["en"])
@@ -233,6 +235,7 @@ def test_english_reading_level_is_unchanged(tmp_path: Path) -> None:
 # --- the built Spanish PDFs ----------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_every_spanish_edition_is_built_within_its_budget(built_es: Built) -> None:
     paper, out, outputs = built_es
     assert {o.edition: o.pages for o in outputs} == SPANISH_PAGES[paper]
@@ -244,6 +247,7 @@ def test_every_spanish_edition_is_built_within_its_budget(built_es: Built) -> No
             assert "EXS-FBSS-001-ES" in str(pdf.docinfo["/Keywords"])
 
 
+@pytest.mark.pdf
 def test_no_spanish_sentence_is_printed_twice(built_es: Built) -> None:
     _, out, outputs = built_es
     for output in outputs:
@@ -252,6 +256,7 @@ def test_no_spanish_sentence_is_printed_twice(built_es: Built) -> None:
             assert len(sentences) > 40 and repeated(sentences) == [], output.file
 
 
+@pytest.mark.pdf
 def test_spanish_pages_carry_spanish_wording(built_es: Built) -> None:
     _, out, outputs = built_es
     for output in outputs:
@@ -289,6 +294,7 @@ def test_spanish_pages_carry_spanish_wording(built_es: Built) -> None:
     assert "Page " not in overview and "Key points" not in overview
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_the_tightest_spanish_leaflets_keep_a_line_to_spare(paper: str) -> None:
     # The tightest English leaflets are failed-decompression (Letter) and the tri-fold (its fullest panel);
@@ -305,6 +311,7 @@ def test_the_tightest_spanish_leaflets_keep_a_line_to_spare(paper: str) -> None:
         assert room >= MIN_HEADROOM_MM, f"{edition.name} ({paper}): only {room:.1f} mm to spare"
 
 
+@pytest.mark.pdf
 def test_the_deeper_spanish_footer_is_measured_once_not_by_laying_out_each_leaflet_twice(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -336,6 +343,7 @@ def test_the_deeper_spanish_footer_is_measured_once_not_by_laying_out_each_leafl
 # --- discharge -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_discharge_handouts_build_in_spanish(tmp_path: Path) -> None:
     out = tmp_path / "handouts"
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -367,6 +375,7 @@ def test_discharge_handouts_build_in_spanish(tmp_path: Path) -> None:
 # --- dates by language and region (CLDR, through Babel) ---------------------------------------
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize(
     ("language", "published"),
     [("en", "2 November 2026"), ("en-GB", "2 November 2026"), ("en-US", "November 2, 2026")],

@@ -86,6 +86,7 @@ def read_links(path: Path) -> Links:
     return links
 
 
+@pytest.mark.pdf
 def test_the_folder_holds_every_page_and_everything_they_load(site: Path) -> None:
     web = site / "web"
     assert sorted(str(p.relative_to(web)) for p in web.rglob("*.html")) == sorted([*PAGES, "index.html"])
@@ -116,6 +117,7 @@ def test_pages_say_their_language_and_link_each_translation_by_hreflang(site: Pa
     assert '<a href="es/scar-tissue.html">Cuando el tejido de cicatriz causa dolor</a>' in index
 
 
+@pytest.mark.pdf
 def test_direction_and_names_of_languages_come_from_cldr() -> None:
     assert [direction(tag) for tag in ("en", "es", "ar", "he", "fa-IR")] == ["ltr", "ltr", "rtl", "rtl", "rtl"]
     assert [language_name(tag) for tag in ("en", "es", "en-US")] == ["English", "Español", "English (United States)"]
@@ -147,6 +149,7 @@ def test_web_colours_below_aa_stop_the_build_before_any_pdf(
     assert not out.exists()
 
 
+@pytest.mark.pdf
 @needs_chromium
 def test_every_page_passes_axe_loads_nothing_from_elsewhere_and_reflows_at_320px(site: Path, tmp_path: Path) -> None:
     axe = axe_source()
@@ -176,6 +179,7 @@ def words(text: str) -> Counter[str]:
     return Counter(word for word in found if word)
 
 
+@pytest.mark.pdf
 @needs_chromium
 def test_the_web_page_has_the_words_of_the_pdf(site: Path, tmp_path: Path) -> None:
     (printed,) = page_texts(site / "scar-tissue-en-a4.pdf")
