@@ -189,3 +189,23 @@ def test_workers_run_the_code_of_the_command_started_from_another_folder(tmp_pat
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "scar-tissue-en-a4.pdf").is_file()
     assert list((tmp_path / "temp").iterdir()) == []
+
+
+@pytest.mark.pdf
+def test_a_deep_temp_folder_does_not_stop_the_workers(tmp_path: Path) -> None:
+    # The worker runtime's socket lives in the temp folder; a UNIX socket's path is short (107 bytes on Linux).
+    deep = tmp_path / ("t" * 60) / "temp"
+    deep.mkdir(parents=True)
+    command = [
+        sys.executable,
+        str(ROOT / "generate.py"),
+        "--content",
+        str(ROOT / "content.yaml"),
+        "--only",
+        "scar-tissue",
+    ]
+    command += ["--language", "en", "--jobs", "2", "--out", str(tmp_path / "out")]
+    env = {**os.environ, "TMPDIR": str(deep)}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "scar-tissue-en-a4.pdf").is_file()

@@ -109,7 +109,8 @@ def scratch_folder(kind: str, route_tempfile: bool = False) -> Iterator[Path]:
     left loose in the temp directory even if the run is killed.
     """
     before, temp = tempfile.tempdir, tempfile.gettempdir()
-    remove_dead_scratch_folders(temp)
+    for place in sorted({temp, socket_folder(temp)}):  # the worker runtime's socket folder may be elsewhere
+        remove_dead_scratch_folders(place)
     owner = -1
     try:
         with signals_held():  # a Ctrl-C or kill arrives inside the `try`, which removes the folder
@@ -146,6 +147,17 @@ def claim(folder: Path) -> int:
     fcntl.flock(handle, fcntl.LOCK_EX)
     os.rename(temporary, folder / OWNER)
     return handle
+
+
+#: The longest folder the worker runtime's socket can live in: a UNIX socket's path is at most 107 bytes on Linux
+#: (103 on macOS), and multiprocessing puts it in FOLDER/pymp-XXXXXXXX/listener-XXXXXXXX (33 more).
+SOCKET_FOLDER_MAX = 70
+
+
+def socket_folder(temp: str) -> str:
+    """Where the server's socket folder goes: the temp directory, or /tmp when its path is too long for a socket
+    (a deep TMPDIR would otherwise stop every build with 'AF_UNIX path too long')."""
+    return temp if len(os.fsencode(temp)) <= SOCKET_FOLDER_MAX else "/tmp"
 
 
 def remove_dead_scratch_folders(temp: str) -> None:

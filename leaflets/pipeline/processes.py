@@ -69,7 +69,7 @@ def context() -> ForkServerContext:
 
 def start() -> None:
     """Start the server, if it is not running: it loads while this process goes on (see above)."""
-    from leaflets.pipeline.files import claim, system_temp  # late: files.py imports this module (signals_held)
+    from leaflets.pipeline.files import claim, socket_folder, system_temp  # late: files.py imports this module
 
     context()
     with _lock:
@@ -77,7 +77,7 @@ def start() -> None:
         # Held: the server (and each worker it forks) starts with them held, so a Ctrl-C while it loads, or before
         # a worker has set itself up, is this process's alone. Outside any scratch folder: the server's socket
         # lives in a folder of the temp directory as long as this process does.
-        with signals_held(), _tempfile_in(system_temp()), _imports_as_here():
+        with signals_held(), _tempfile_in(socket_folder(system_temp())), _imports_as_here():
             forkserver.ensure_running()
             if not _claimed:
                 # Removed when this process ends; marked as ours, so the next run removes it after a kill.
