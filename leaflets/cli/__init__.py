@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "changes": ("what changed since the approved version: changes.html", "leaflets.cli.approval:CHANGES"),
     "approve": ("record who approved the set in output/", "leaflets.cli.approval:APPROVE"),
     "new": ("write a starter clinic folder that builds at once", "leaflets.cli.new:NEW"),
+    "serve": ("the handout service for the records system (HTTP, FHIR)", "leaflets.cli.serve:SERVE"),
 }
 
 EXAMPLES = """\
@@ -41,6 +42,7 @@ examples:
   leaflets translated content.es.yaml        record that a translation matches content.yaml again
   leaflets changes --since v1.0              what changed since the approved version: output/changes.html
   leaflets approve --by "Patient Information Group"   record the approval of the set in output/
+  leaflets serve --token-file tokens.txt     the handout service, HTTP and FHIR (see leaflets serve --help)
   leaflets build --content other/content.yaml --out other/output
 
 `python generate.py` does the same as `leaflets` (with no command, it builds: `python generate.py --paper letter`).

@@ -152,6 +152,27 @@ ROW_LINES = Limit(
     "a row that goes on longer is a quote left open: its row fails and reading resumes on the next line",
 )
 
+# --- the handout service (leaflets serve): one patient's fields are held to the list's limits above ---------
+REQUEST_BODY = Limit(
+    "one request to the handout service (a patient as JSON, or a FHIR Bundle)",
+    1024 * 1024,
+    "bytes",
+    "one patient's fields fit in 2 KB; a records system's Bundle adds narratives and extensions, tens of KB",
+)
+BUNDLE_ENTRIES = Limit(
+    "entries in one FHIR Bundle sent to the handout service",
+    200,
+    "entries",
+    "a handout needs a Patient, a Procedure or Encounter, an Appointment, a Practitioner and a Location",
+)
+REQUEST_SECONDS = Limit(
+    "one handout request: its body and its wait for a worker; then, apart, its rendering",
+    60,
+    "seconds",
+    "a handout renders in about a second: a request not served within a minute is told to come back (503), "
+    "and a worker silent for a minute is taken to hang, replaced, and its request answered with 500",
+)
+
 LIMITS = (
     CONTENT_FILE,
     TEXT,
@@ -172,6 +193,9 @@ LIMITS = (
     CELL_READ,
     ROW_LINES,
     SHEET_COLUMNS,
+    REQUEST_BODY,
+    BUNDLE_ENTRIES,
+    REQUEST_SECONDS,
     PROBLEMS_SHOWN,
 )
 

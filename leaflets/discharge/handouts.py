@@ -23,7 +23,7 @@ from concurrent.futures import Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leaflets.content import wording
 from leaflets.content.editions import Edition, editions, glossary_for
@@ -43,6 +43,9 @@ from leaflets.pipeline.files import (
 )
 from leaflets.render.html import environment, field_namer, generated_images, render_html
 from leaflets.theme import Theme
+
+if TYPE_CHECKING:
+    from leaflets.render.pdf import Rendered
 
 #: ISO 19005-2 level A: archival (fonts embedded, sRGB output intent) and tagged for screen readers.
 DISCHARGE_VARIANT = "pdf/a-2a"
@@ -131,7 +134,7 @@ def _render_all(
             chunks = [list(patients[i : i + CHUNK]) for i in range(0, len(patients), CHUNK)]
             _in_pool(settings, str(scratch), chunks, jobs, finished)
             return
-        _load_worker(settings)
+        load_worker(settings)
         try:
             for patient in patients:
                 finished([_render_safely(patient)])
@@ -222,13 +225,13 @@ _worker: dict[str, Any] = {}
 
 
 def _start_worker(settings: Settings, scratch: str, stop: Any) -> None:
-    """A pool worker: ignore Ctrl-C (the command handles it), end with the command, then load as `_load_worker`."""
+    """A pool worker: ignore Ctrl-C (the command handles it), end with the command, then load as `load_worker`."""
     processes.become_worker(scratch)
-    _load_worker(settings)
+    load_worker(settings)
     _worker["stop"] = stop
 
 
-def _load_worker(settings: Settings) -> None:
+def load_worker(settings: Settings) -> None:
     """Load the content and its translations once; each language's PDF writer is built when first needed."""
     from leaflets.content.sources import load_sources  # late: the build stage is only needed inside workers
 
@@ -320,6 +323,16 @@ class CellError(LeafletError):
 
 
 def _render_one(patient: Patient) -> Made:
+    rendered = render_handout(patient)
+    target = _worker["settings"].out_dir / f"{patient.record_id}.pdf"
+    write_atomically(target, rendered.data, mode=0o600)
+    return Made(patient.row, target.name, rendered.pages, hashlib.sha256(rendered.data).hexdigest())
+
+
+def render_handout(patient: Patient) -> Rendered:
+    """One patient's handout, rendered and checked (PDF/A-2a, PDF/UA-1) in memory, never written (the handout
+    service's, and `_render_one`'s before it writes). In a process set up by `load_worker`; raises CellError naming the
+    column of an unprintable value, or a LeafletError."""
     state, settings = _in_language(patient), _worker["settings"]
     content = state["content"]
     cells = patient_cells(patient, content)
@@ -337,7 +350,7 @@ def _render_one(patient: Patient) -> Made:
     margins = handout_html(content, patient, paper, logo, fillable, env, margins_only=True)
     for compact in (False, True):
         html = handout_html(content, patient, paper, logo, fillable, env, compact)
-        rendered = state["writer"].render(
+        rendered: Rendered = state["writer"].render(
             html,
             HANDOUT.stylesheets(settings.paper),
             HANDOUT.max_pages,
@@ -350,9 +363,7 @@ def _render_one(patient: Patient) -> Made:
         if rendered.pages == 1 or last_page_used(rendered.document) >= MIN_LAST_PAGE_USE:
             break
     check_conformance(rendered.data)
-    target = settings.out_dir / f"{patient.record_id}.pdf"
-    write_atomically(target, rendered.data, mode=0o600)
-    return Made(patient.row, target.name, rendered.pages, hashlib.sha256(rendered.data).hexdigest())
+    return rendered
 
 
 def check_conformance(data: bytes) -> None:

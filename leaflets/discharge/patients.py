@@ -20,7 +20,7 @@ import datetime
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -353,3 +353,12 @@ def _time_problem(value: str) -> str:
 def _date(value: str) -> datetime.date:
     """A cell that passed _date_problem as a date."""
     return datetime.date.fromisoformat(value)
+
+
+def check_record(
+    cells: Mapping[str, str], leaflet_ids: Collection[str], languages: Collection[str] = ()
+) -> tuple[Patient | None, list[RowProblem]]:
+    """One patient given as column name -> text (every REQUIRED column, any OPTIONAL one), checked as a row of
+    the list is, as row 1 (the handout service's). Problems name the column, never the value."""
+    header = list(cells)
+    return _check_row(Record(1, [cells[name] for name in header]), header, leaflet_ids, languages, {})
