@@ -39,6 +39,8 @@ from tests.pdfread import page_texts
 from tests.serving import Server
 from tests.test_benchmarks import script
 
+pytestmark = pytest.mark.pdf  # a real service with warm workers that make handouts
+
 CANARY = "Zebrafinch Quokkason"
 JSON, FHIR = "application/json", "application/fhir+json"
 BUNDLE: dict[str, Any] = json.loads((ROOT / "tests" / "fixtures" / "bundle.json").read_text(encoding="utf-8"))
