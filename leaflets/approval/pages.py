@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leaflets.pipeline.pictures import page_pictures
+
 #: Width of the page images in the report, in pixels (A4 at about 100 dpi: small print still readable).
 PAGE_WIDTH = 820
 #: Pixels are grouped into square cells of this size; changed cells this close (in cells) make one region.
@@ -88,20 +90,7 @@ def pages_with(needle: Sequence[str], pages: Sequence[Sequence[str]]) -> list[in
 def _pages(pdf: Path | None) -> list[_Rendered]:
     if pdf is None:
         return []
-    import pypdfium2 as pdfium  # late: only when leaflets changed
-
-    document = pdfium.PdfDocument(pdf)
-    try:
-        rendered = []
-        for page in document:
-            image = page.render(scale=PAGE_WIDTH / page.get_width(), may_draw_forms=False).to_pil().convert("RGB")
-            text_page = page.get_textpage()
-            rendered.append(_Rendered(image, text_page.get_text_range()))
-            text_page.close()
-            page.close()
-        return rendered
-    finally:
-        document.close()
+    return [_Rendered(p.image.convert("RGB"), p.text) for p in page_pictures(pdf, PAGE_WIDTH, text=True)]
 
 
 def _compare(number: int, old: _Rendered | None, new: _Rendered | None) -> Page | None:

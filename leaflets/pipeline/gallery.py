@@ -13,7 +13,6 @@ the published thumbnails; any other is rendered here.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import stat
 from collections.abc import Mapping, Sequence
@@ -21,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from leaflets.approval.record import status
+from leaflets.pipeline import pictures
 from leaflets.pipeline.files import write_atomically
+from leaflets.pipeline.publish import THUMBNAILS
 from leaflets.render.html import environment
 
 GALLERY = "index.html"
-THUMBNAILS = "thumbnails"
 THUMBNAIL_WIDTH = 240  # pixels
 
 
@@ -138,17 +138,4 @@ def _render(pdf: Path, target: Path, names: list[str]) -> None:
 
 def page_images(pdf: Path | bytes) -> list[bytes]:
     """A PNG of each page of `pdf` (a file, or its bytes), THUMBNAIL_WIDTH pixels wide."""
-    import pypdfium2 as pdfium  # late: only when a thumbnail is rendered (kept ones are copied)
-
-    document = pdfium.PdfDocument(pdf)
-    try:
-        images = []
-        for page in document:
-            scale = THUMBNAIL_WIDTH / page.get_width()
-            image = page.render(scale=scale, may_draw_forms=False).to_pil()
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG")  # not optimize=True: 4 times the time, for files 1% larger here
-            images.append(buffer.getvalue())
-        return images
-    finally:
-        document.close()
+    return [pictures.png(picture.image) for picture in pictures.page_pictures(pdf, THUMBNAIL_WIDTH)]

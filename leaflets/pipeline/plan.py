@@ -29,6 +29,7 @@ from leaflets.content.schema import Content
 from leaflets.content.sources import Source, content_fonts, load_sources, read_content, select
 from leaflets.errors import BuildError, Problem, QualityError, UsageError
 from leaflets.pipeline.files import describe_os_error, scratch_folder, write_atomically
+from leaflets.pipeline.gallery import GALLERY
 from leaflets.pipeline.incremental import code_and_templates, edition_digest, inputs_digest, previous_outputs, versions
 from leaflets.pipeline.processes import cores
 from leaflets.pipeline.processes import start as start_workers
@@ -42,7 +43,6 @@ from leaflets.theme import SHIPPED, Theme
 # stays well under a second.
 
 QUALITY = "quality.json"
-GALLERY = "index.html"
 #: Where a print shop's CMYK profile goes, relative to the content file.
 DEFAULT_ICC = Path("assets") / "cmyk.icc"
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import http.server
-import io
 import json
 import re
 import sys
@@ -31,6 +30,7 @@ from leaflets.content.load import display_path
 from leaflets.content.sources import Source, load_content, read_content, select
 from leaflets.errors import ContentError, LeafletError, UsageError
 from leaflets.pipeline import workers
+from leaflets.pipeline.pictures import page_pictures, png
 from leaflets.pipeline.plan import Plan, plan_for
 from leaflets.render.html import booking_qr, environment, figure_files
 from leaflets.theme import Theme
@@ -185,26 +185,13 @@ def _read(path: Path) -> bytes:
 
 
 def page_images(pdf: Path, name: str) -> tuple[PageImage, ...]:
-    """Each page of `pdf` as a PNG and its text, with pypdfium2 as the gallery makes its thumbnails."""
-    import pypdfium2 as pdfium  # late: with WeasyPrint's import, part of the first render's wait
-
-    document = pdfium.PdfDocument(pdf)
-    try:
-        pages = []
-        for number, page in enumerate(document, start=1):
-            image = page.render(scale=PAGE_WIDTH / page.get_width(), may_draw_forms=False).to_pil()
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG")  # not optimize=True: it triples the time for a few KB
-            png = buffer.getvalue()
-            text_page = page.get_textpage()
-            text = text_page.get_text_range()
-            text_page.close()
-            page.close()
-            digest = hashlib.sha256(png).hexdigest()[:16]
-            pages.append(PageImage(f"page/{name}-{number}-{digest}.png", png, text.replace("\r\n", "\n")))
-        return tuple(pages)
-    finally:
-        document.close()
+    """Each page of `pdf` as a PNG and its text, drawn as the gallery draws its thumbnails."""
+    pages = []
+    for number, picture in enumerate(page_pictures(pdf, PAGE_WIDTH, text=True), start=1):
+        image = png(picture.image)
+        digest = hashlib.sha256(image).hexdigest()[:16]
+        pages.append(PageImage(f"page/{name}-{number}-{digest}.png", image, picture.text))
+    return tuple(pages)
 
 
 class Board:
