@@ -18,7 +18,8 @@ import pytest
 
 from leaflets.cli import main
 from leaflets.content.fonts import FONT_DIR, FONT_FACES
-from leaflets.web.pages import direction, language_name
+from leaflets.content.wording import direction
+from leaflets.web.pages import language_name
 from tests.browser import chromium
 from tests.conftest import ROOT, line_of
 from tests.pdfread import page_texts

@@ -41,9 +41,11 @@ class Edition:
         return f"{self.label}-{paper}{'-print-shop' if print_shop else ''}.pdf"
 
     def stylesheets(self, paper: str, print_shop: bool = False) -> list[str]:
-        """Stylesheet names in templates/css/, in cascade order."""
+        """Stylesheet names in templates/css/, in cascade order; rtl.css last for a language written right to
+        left (wording.direction)."""
         style = [] if self.style == STANDARD else [f"{self.style}.css"]
-        return ["leaflet.css", f"{paper}.css", *style, *(["print-shop.css"] if print_shop else [])]
+        mirrored = ["rtl.css"] if wording.direction(self.language or wording.REFERENCE) == "rtl" else []
+        return ["leaflet.css", f"{paper}.css", *style, *(["print-shop.css"] if print_shop else []), *mirrored]
 
 
 def editions(content: Content) -> list[Edition]:

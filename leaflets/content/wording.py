@@ -241,6 +241,15 @@ def fillings(content: Content) -> dict[str, list[dict[str, str]]]:
     }
 
 
+@cache
+def direction(language: str) -> str:
+    """How a language is written: 'rtl' when CLDR (Babel) says right to left (Arabic, Hebrew, Persian, Urdu),
+    else 'ltr'. The one place the print and the web editions learn it from (`dir` on the page)."""
+    from babel import Locale
+
+    return "rtl" if Locale.parse(language, sep="-").character_order == "right-to-left" else "ltr"
+
+
 def locale_of(content: Content) -> Any:
     """The CLDR locale for dates: the tag's own region (en-US), else the language's default (wording `locale`)."""
     from babel import Locale

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -267,8 +267,9 @@ def _in_language(patient: Patient) -> dict[str, Any]:
         fonts=fonts,
         private=True,
     )
-    writer.stylesheets(HANDOUT.stylesheets(settings.paper), print_shop=False)  # parse once, now
-    state = {"content": content, "writer": writer, "logo": logo.as_uri(), "fonts": fonts}
+    stylesheets = replace(HANDOUT, language=content.language).stylesheets(settings.paper)  # rtl.css for Arabic
+    writer.stylesheets(stylesheets, print_shop=False)  # parse once, now
+    state = {"content": content, "writer": writer, "logo": logo.as_uri(), "fonts": fonts, "stylesheets": stylesheets}
     _worker["languages"][language] = state
     return state
 
@@ -352,7 +353,7 @@ def render_handout(patient: Patient) -> Rendered:
         html = handout_html(content, patient, paper, logo, fillable, env, compact)
         rendered: Rendered = state["writer"].render(
             html,
-            HANDOUT.stylesheets(settings.paper),
+            state["stylesheets"],
             HANDOUT.max_pages,
             f"row {patient.row}",
             variant=DISCHARGE_VARIANT,

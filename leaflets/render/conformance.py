@@ -8,6 +8,13 @@
   PDF/A-2 6.2.11.7.2). Each glyph the pages draw is added to its font's
   map with the text it was drawn for, as WeasyPrint does for a font it
   subsets: a font whose map already has every drawn glyph is left as it is.
+- Ligatures of right-to-left text read in order. A glyph drawn for several
+  letters (Arabic's lam-alef, لا) maps to all of them, and text extractors
+  (PDFium, Poppler) lay those letters out left to right inside the glyph,
+  then reverse the right-to-left line: `الإصدار` was read `اإلصدار`, `على`
+  `عىل`. Such a glyph maps instead to Unicode's presentation form for it
+  (U+FEFB ARABIC LIGATURE LAM WITH ALEF ISOLATED FORM...), one character,
+  which PDFium reads as its letters and any reader gets back with NFKC.
 - PDF/A only: no image is marked for smoothing (Interpolate; ISO 19005-2
   6.2.8), every form field has an appearance of its own and the form does
   not ask viewers to draw them (NeedAppearances; 6.3.3, 6.4.1).
@@ -17,6 +24,8 @@ Works on pydyf objects: `pdf.objects[n]` is object `n`, a reference is b"n 0 R".
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -46,13 +55,16 @@ def _object(pdf: pydyf.PDF, reference: bytes | str) -> Any:
 
 
 def map_drawn_glyphs(document: Any, pdf: pydyf.PDF) -> None:
-    """Add to each font's ToUnicode map the glyphs the pages drew that it lacks, with the text drawn."""
+    """Add to each font's ToUnicode map the glyphs the pages drew that it lacks, with the text drawn; map each
+    right-to-left ligature to its presentation form."""
     drawn: dict[bytes, dict[int, str]] = {}
     for font in document.fonts.values():
         drawn.setdefault(font.name, {}).update((glyph, text) for glyph, text in font.to_unicode.items() if text)
     for font in list(pdf.objects):
         if isinstance(font, pydyf.Dictionary) and font.get("Type") == "/Font" and "ToUnicode" in font:
-            add_to_unicode(_object(pdf, font["ToUnicode"]), drawn.get(font.get("BaseFont"), {}))
+            cmap = _object(pdf, font["ToUnicode"])
+            add_to_unicode(cmap, drawn.get(font.get("BaseFont"), {}))
+            cmap.stream[:] = [_presentation_form(line) for line in cmap.stream]
 
 
 def add_to_unicode(cmap: pydyf.Stream, texts: Mapping[int, str]) -> None:
@@ -66,6 +78,39 @@ def add_to_unicode(cmap: pydyf.Stream, texts: Mapping[int, str]) -> None:
         raise BuildError("a font's ToUnicode map is not in the form WeasyPrint 70 writes; check the WeasyPrint version")
     end = lines.index(b"endcmap")
     lines[end:end] = list(_bfchar_blocks(missing))
+
+
+#: One line of a `bfchar` block: a glyph code and the text (UTF-16BE) it maps to, as WeasyPrint writes them.
+BFCHAR = re.compile(rb"<([0-9a-f]{4})> <((?:[0-9a-f]{4})+)>")
+
+
+def _presentation_form(line: Any) -> Any:
+    """A `bfchar` line mapping a glyph to several right-to-left letters, mapped to their presentation form
+    instead when Unicode has one; any other line as it is."""
+    match = BFCHAR.fullmatch(line) if isinstance(line, bytes) else None
+    if match is None or len(match[2]) <= 4:
+        return line
+    form = PRESENTATION_FORMS.get(bytes.fromhex(match[2].decode()).decode("utf-16-be", errors="replace"))
+    return f"<{match[1].decode()}> <{form.encode('utf-16-be').hex()}>".encode() if form else line
+
+
+def _presentation_forms() -> dict[str, str]:
+    """Letters (two or more, right to left) -> the presentation form that is their ligature: Unicode's Arabic
+    presentation forms A and B and Hebrew's (U+FB1D-U+FDFF, U+FE70-U+FEFF), whose compatibility decomposition
+    (NFKC) gives the letters back. The isolated form where there are several: NFKC reads them all the same."""
+    forms: dict[str, str] = {}
+    for code in (*range(0xFB1D, 0xFE00), *range(0xFE70, 0xFF00)):
+        character = chr(code)
+        letters = unicodedata.normalize("NFKC", character)
+        right_to_left = all(unicodedata.bidirectional(c) in ("R", "AL", "NSM") for c in letters)
+        if len(letters) < 2 or not right_to_left:
+            continue
+        if letters not in forms or "<isolated>" in unicodedata.decomposition(character):
+            forms[letters] = character
+    return forms
+
+
+PRESENTATION_FORMS = _presentation_forms()
 
 
 def _mapped_glyphs(lines: Iterable[Any]) -> Iterator[int]:

@@ -31,7 +31,17 @@ from leaflets.content.schema import Content
 from leaflets.content.wording import format_date
 from leaflets.content.yamltree import dotted
 from leaflets.errors import BuildError
-from leaflets.render.wrapping import breakable, codes_kept_whole, fill, keep_hyphenated_words, keeping, unbroken
+from leaflets.render.bidi import isolate_runs
+from leaflets.render.wrapping import (
+    WORD_JOINER,
+    breakable,
+    codes_kept_whole,
+    fill,
+    keep_hyphenated_words,
+    keep_words_whole,
+    keeping,
+    unbroken,
+)
 from leaflets.theme import SHIPPED, Theme
 
 
@@ -245,7 +255,7 @@ def field_namer(content: Content, private: Mapping[str, str] | None = None) -> C
     fields = [*(private or {}).items(), *((dotted(p), v) for p, v in text_fields(content.model_dump(mode="json")))]
 
     def name(text: str) -> str:
-        fragment = " ".join(text.split())
+        fragment = " ".join(text.replace(WORD_JOINER, "").split())
         for field, value in fields:
             if fragment and fragment in " ".join(value.split()):
                 return field
@@ -288,6 +298,8 @@ def render_html(
         "edition": edition,
         "cause": edition.cause,
         "paper": paper,
+        # "ltr" or "rtl": `dir` on <html>, how the stylesheets mirror the page, which runs of text are set apart
+        "direction": wording.direction(content.language),
         "s": strings,
         "logo_url": logo_url,
         "logo_ratio": _logo_ratio_of_url(logo_url),
@@ -306,7 +318,9 @@ def render_html(
         **(extra or {}),
     }
     try:
-        return keep_hyphenated_words(env.get_template(edition.template).render(context))
+        html = env.get_template(edition.template).render(context)
     except jinja2.TemplateError as error:
         where = f"{error.filename}:{error.lineno}: " if isinstance(error, jinja2.TemplateSyntaxError) else ""
         raise BuildError(f"template {edition.template}: {where}{error}") from error
+    html = keep_words_whole(keep_hyphenated_words(html), content.language)
+    return isolate_runs(html, context["direction"])

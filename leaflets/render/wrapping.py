@@ -1,14 +1,19 @@
 """Where a printed line may break, and where it may not.
 
 Kept whole: a phone number or a date (`unbroken`, `keeping`, `fill`), a postcode with its short neighbours
-(`codes_kept_whole`), a short hyphenated word (`keep_hyphenated_words`). Broken only at their seams: an email
-or a web address (`breakable`). The stylesheet does the rest (class `unbroken`, `overflow-wrap`). Nothing
-here knows a country: the rules are about digits, lengths and punctuation.
+(`codes_kept_whole`), a short hyphenated word (`keep_hyphenated_words`), a word of a language written without
+spaces (`keep_words_whole`). Broken only at their seams: an email or a web address (`breakable`). The
+stylesheet does the rest (class `unbroken`, `overflow-wrap`). Nothing here knows a country: the rules are about
+digits, lengths and punctuation, and a language's word segmenter (SEGMENTERS).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import warnings
+from collections.abc import Callable, Iterator
+from functools import cache
 
 from markupsafe import Markup
 
@@ -119,3 +124,53 @@ def keep_hyphenated_words(html: str) -> str:
             in_link = part.startswith("<a ") or (in_link and part != "</a>")
         kept.append(part if part.startswith("<") or in_link else HYPHENATED.sub(whole, part))
     return "".join(kept)
+
+
+#: Word joiner (U+2060): no line break on either side of it. WeasyPrint 70 draws it as an empty glyph, so it is
+#: neither seen nor read back from the PDF's text.
+WORD_JOINER = "\u2060"
+#: Runs of ideographs (CJK Unified Ideographs and their extensions, compatibility ideographs).
+IDEOGRAPHS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")
+
+
+def keep_words_whole(html: str, language: str) -> str:
+    """The document's body with a word joiner between the letters of each word of a language written without
+    spaces, as its segmenter cuts it (SEGMENTERS): WeasyPrint 70 breaks Chinese between any two ideographs
+    (UAX #14) and supports neither `word-break: keep-all` nor a word list, so 综合征 could end a line at 综合.
+    A line then breaks between words, and UAX #14 still keeps punctuation with its word. Text only, between
+    tags in the body and not in a link; any other language's page is returned as it is."""
+    segmenter = SEGMENTERS.get(language.split("-")[0].lower())
+    if segmenter is None:
+        return html
+    words = segmenter()
+    head, tag, body = html.partition("<body")
+    kept, in_link = [head], False
+    for part in re.split(r"(<[^>]*>)", tag + body):
+        if part.startswith("<"):
+            in_link = part.startswith("<a ") or (in_link and part != "</a>")
+        as_it_is = part.startswith("<") or in_link
+        kept.append(part if as_it_is else IDEOGRAPHS.sub(lambda run: _joined(run[0], words), part))
+    return "".join(kept)
+
+
+def _joined(run: str, words: Callable[[str], Iterator[str]]) -> str:
+    return "".join(WORD_JOINER.join(word) for word in words(run))
+
+
+@cache
+def _chinese() -> Callable[[str], Iterator[str]]:
+    """Chinese words as jieba cuts them, with its own dictionary (about 350,000 words), read once into memory:
+    left to itself jieba writes a cache file into the shared temp folder and logs to the terminal."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba 0.42 imports the deprecated pkg_resources
+        import jieba
+
+    tokenizer = jieba.Tokenizer()
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), "rb") as dictionary:
+        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(dictionary)
+    tokenizer.initialized = True
+    return lambda text: (str(word) for word in tokenizer.cut(text, HMM=False))
+
+
+#: The word segmenter of each language written without spaces between words, by language (its tag's first part).
+SEGMENTERS: dict[str, Callable[[], Callable[[str], Iterator[str]]]] = {"zh": _chinese}

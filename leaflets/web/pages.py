@@ -19,6 +19,7 @@ import jinja2
 from leaflets.content.editions import STANDARD, Edition, editions
 from leaflets.content.schema import Content
 from leaflets.content.webpages import INDEX, needed, page_name, page_path
+from leaflets.content.wording import direction
 from leaflets.content.yamltree import FieldPath
 from leaflets.render.html import palette, placed_figures, render_html
 
@@ -69,11 +70,6 @@ class Page:
 
     path: str
     html: str
-
-
-def direction(tag: str) -> str:
-    """'rtl' for a language written right to left (CLDR's character order, e.g. Arabic, Hebrew), else 'ltr'."""
-    return "rtl" if _locale(tag).character_order == "right-to-left" else "ltr"
 
 
 def language_name(tag: str) -> str:
@@ -179,7 +175,6 @@ def _title(content: Content, edition: Edition) -> str:
 
 def _render(language: Language, edition: Edition, env: jinja2.Environment, extra: dict[str, Any]) -> str:
     context = {
-        "direction": language.direction,
         "stylesheet": STYLESHEET,
         "body_class": edition.kind,
         "web_page": None,  # the QR code to the web page is for paper
